@@ -1,0 +1,16 @@
+// The Wasm ABI: every export flowpin calls, and nothing else.
+//
+// Conventions (the TypeScript side in src/engine/abi.ts mirrors these):
+// - Data is passed as (ptr, len) into linear memory. Pointers are 8-byte aligned and the
+//   algorithms load words only at natural alignment relative to them: wasm2js (the JS
+//   engine) lowers `load<u32>(p)` to `HEAP32[p >> 2]`, which misreads unaligned addresses.
+// - No export allocates: memory is laid out and grown by the TypeScript side, starting at
+//   heapBase(). Inputs are trusted; src/ validates them.
+// - 32-bit results are returned (as i32: callers apply `>>> 0`); 64/128-bit results are
+//   written to the OUT slot (outPtr()). 64-bit inputs arrive as (lo, hi) u32 halves.
+import { OUT } from "./out";
+
+export function heapBase(): usize { return __heap_base; }
+export function outPtr(): usize { return OUT; }
+
+export { xxh32 } from "./hash/xxh32";

@@ -1,0 +1,65 @@
+// Boundary checks shared by every public entry. Each names the argument and shows the value
+// it got; nothing is coerced (no ToNumber, no truncation, -0 is rejected for integers).
+import { flowpinError, show, type FlowpinErrorCode } from "./errors.js";
+
+export const U32_MAX = 0xffffffff;
+export const U64_MAX = 0xffffffffffffffffn;
+
+/** `value` must be a Uint8Array (not a Buffer subclass check: Buffers are Uint8Arrays). */
+export function bytes(name: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw flowpinError("INVALID_TYPE", `${name} must be a Uint8Array, got ${show(value)}`);
+  }
+  if (value.buffer.byteLength === 0 && value.byteOffset === 0 && value.length === 0 && isDetached(value)) {
+    throw flowpinError("INVALID_TYPE", `${name} is a view on a detached ArrayBuffer`);
+  }
+  return value;
+}
+
+function isDetached(view: Uint8Array): boolean {
+  const buffer = view.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buffer.detached === "boolean") return buffer.detached;
+  try {
+    // Pre-ES2024 hosts: slicing a detached buffer throws.
+    buffer.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** An integer in [min, max]; rejects non-numbers, NaN, fractions and -0. */
+export function int(name: string, value: unknown, min: number, max: number, code: FlowpinErrorCode = "OUT_OF_RANGE"): number {
+  if (typeof value !== "number") {
+    throw flowpinError("INVALID_TYPE", `${name} must be an integer in ${min}..${max}, got ${show(value)}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max || Object.is(value, -0)) {
+    throw flowpinError(code, `${name} must be an integer in ${min}..${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function u32(name: string, value: unknown): number {
+  return int(name, value, 0, U32_MAX);
+}
+
+/** A u64 given as a bigint, or as a safe non-negative integer number. */
+export function u64(name: string, value: unknown): bigint {
+  if (typeof value === "number") return BigInt(int(name, value, 0, Number.MAX_SAFE_INTEGER));
+  if (typeof value !== "bigint") {
+    throw flowpinError("INVALID_TYPE", `${name} must be a bigint in 0..2^64-1, got ${show(value)}`);
+  }
+  if (value < 0n || value > U64_MAX) {
+    throw flowpinError("OUT_OF_RANGE", `${name} must be in 0..2^64-1, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A key of exactly `length` bytes. */
+export function key(name: string, value: unknown, length: number): Uint8Array {
+  const k = bytes(name, value);
+  if (k.length !== length) {
+    throw flowpinError("INVALID_KEY", `${name} must be ${length} bytes, got ${k.length}`);
+  }
+  return k;
+}

@@ -1,0 +1,29 @@
+// Reads the upstream vectors from ../shared/vectors (never copied into this repo).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const VECTOR_DIR = path.resolve(here, "../../shared/vectors");
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loadVectors(name: "flowhash" | "maglev" | "rendezvous"): any {
+  return JSON.parse(fs.readFileSync(path.join(VECTOR_DIR, `${name}.json`), "utf8"));
+}
+
+export function hex(s: string): Uint8Array {
+  const clean = s.replace(/^0x/, "").replace(/\s+/g, "");
+  if (clean.length % 2) throw new Error(`odd hex length: ${s}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** A "0x..." vector value as a bigint (works for 32-, 64- and 128-bit values). */
+export function big(s: string): bigint {
+  return BigInt(s.startsWith("0x") ? s : `0x${s}`);
+}
