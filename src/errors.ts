@@ -49,7 +49,7 @@ export class FlowpinError extends Error {
     this.code = code;
     this.name = "FlowpinError";
   }
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }

@@ -1,0 +1,8 @@
+// Every `flowpin` command, one line each.
+import type { Command } from "./command.js";
+import { demo } from "./commands/demo.js";
+import { diff } from "./commands/diff.js";
+import { table } from "./commands/table.js";
+import { bench } from "./commands/bench.js";
+
+export const COMMANDS: Command[] = [table, diff, bench, demo];

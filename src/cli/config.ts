@@ -1,0 +1,69 @@
+// The fleet config file shared by `table`, `diff` and `simulate`:
+//   {"algorithm": "maglev" | "rendezvous" | "glb", "profile": "...", "size": 65537,
+//    "seed": "hex", "backends": [{"id": "10.0.0.1:80", "weight": 1, ...}], ...profile options}
+// Only the generic shape is checked here; each table kind validates its own fields.
+import { flowpinError, show } from "../errors.js";
+import { jsonErrorOffset } from "./json-position.js";
+
+export interface FleetConfig {
+  algorithm: string;
+  profile?: string;
+  size?: number;
+  seed?: string;
+  backends: Record<string, unknown>[];
+  [option: string]: unknown;
+}
+
+/** Parses JSON text; a syntax error names the line and column. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const offset = jsonErrorOffset(text);
+    const before = text.slice(0, Math.max(offset, 0));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    const near = offset >= text.length ? "unexpected end of input" : `unexpected ${JSON.stringify(text.slice(offset, offset + 12))}`;
+    throw flowpinError("INVALID_CONFIG", `${what} is not valid JSON at line ${line}, column ${column}: ${near}`);
+  }
+}
+
+/** Checks the generic shape of a parsed fleet config. */
+export function toFleetConfig(doc: unknown, what: string): FleetConfig {
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw flowpinError("INVALID_CONFIG", `${what} must be a JSON object, got ${show(doc)}`);
+  }
+  const c = doc as Record<string, unknown>;
+  if (typeof c.algorithm !== "string") {
+    throw flowpinError("INVALID_CONFIG", `${what}: "algorithm" must be a string, got ${show(c.algorithm)}`);
+  }
+  if (c.profile !== undefined && typeof c.profile !== "string") {
+    throw flowpinError("INVALID_CONFIG", `${what}: "profile" must be a string, got ${show(c.profile)}`);
+  }
+  if (c.size !== undefined && typeof c.size !== "number") {
+    throw flowpinError("INVALID_CONFIG", `${what}: "size" must be a number, got ${show(c.size)}`);
+  }
+  if (c.seed !== undefined && typeof c.seed !== "string") {
+    throw flowpinError("INVALID_CONFIG", `${what}: "seed" must be a hex string, got ${show(c.seed)}`);
+  }
+  if (!Array.isArray(c.backends)) {
+    throw flowpinError("INVALID_CONFIG", `${what}: "backends" must be an array, got ${show(c.backends)}`);
+  }
+  c.backends.forEach((b, i) => {
+    if (typeof b !== "object" || b === null || Array.isArray(b)) {
+      throw flowpinError("INVALID_CONFIG", `${what}: backends[${i}] must be an object, got ${show(b)}`);
+    }
+  });
+  return c as FleetConfig;
+}
+
+/** Decodes a hex string (optional 0x, even length) or fails naming `what`. */
+export function hexBytes(text: string, what: string): Uint8Array {
+  const clean = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text;
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
+    throw flowpinError("INVALID_CONFIG", `${what} must be an even number of hex digits, got ${show(text)}`);
+  }
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

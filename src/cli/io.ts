@@ -1,0 +1,46 @@
+// What a command gets to talk to the world, and the one way to fail with a usage error.
+import fs from "node:fs";
+
+/** A bad flag, argument or file: the CLI prints its message on one line and exits 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Fails the command with exit code 2 and `message` on one line. */
+export function usage(message: string): never {
+  throw new UsageError(message);
+}
+
+export interface Io {
+  /** Writes to stdout (text or bytes). */
+  out(data: string | Uint8Array): void;
+  /** Writes to stderr. */
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  readonly stderrIsTTY: boolean;
+  readonly env: Record<string, string | undefined>;
+}
+
+// process.stdout.write, not fs.writeSync: a large table written to a pipe may be accepted
+// only in part by one write(2); the stream finishes it before the process exits (the CLI sets
+// process.exitCode and never calls process.exit()).
+export const processIo: Io = {
+  out: (data) => {
+    process.stdout.write(data);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  env: process.env,
+};
+
+/** Reads a file named on the command line; a missing or unreadable file is a usage error. */
+export function readInput(path: string, what: string): Uint8Array {
+  try {
+    return fs.readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    usage(`cannot read ${what} ${JSON.stringify(path)}: ${code === "ENOENT" ? "no such file" : code ?? String(e)}`);
+  }
+}
