@@ -12,5 +12,14 @@ import { OUT } from "./out";
 
 export function heapBase(): usize { return __heap_base; }
 export function outPtr(): usize { return OUT; }
+/** Whether this is the SIMD build (for hosts that hand over a compiled module). */
+export function simd(): bool { return ASC_FEATURE_SIMD; }
 
 export { xxh32 } from "./hash/xxh32";
+export { xxh64 } from "./hash/xxh64";
+export { murmur3_32, murmur3_128 } from "./hash/murmur3";
+export { jhash, jhash2words, jhash3words } from "./hash/jhash";
+export { siphash24, siphash13 } from "./hash/siphash";
+export { halfsiphash24, halfsiphash13 } from "./hash/halfsiphash";
+export { toeplitz } from "./hash/toeplitz";
+export { maglevFill, maglevEnvoyParams, maglevStateBytes } from "./maglev";

@@ -12,8 +12,33 @@ export interface WasmExports {
   memory: LinearMemory;
   heapBase(): number;
   outPtr(): number;
+  simd(): number;
   xxh32(ptr: number, len: number, seed: number): number;
+  /** Writes the digest to OUT[0, 8). */
+  xxh64(ptr: number, len: number, seedLo: number, seedHi: number): void;
+  murmur3_32(ptr: number, len: number, seed: number): number;
+  /** Writes h1 to OUT[0, 8) and h2 to OUT[8, 16). */
+  murmur3_128(ptr: number, len: number, seed: number): void;
+  jhash(ptr: number, len: number, initval: number): number;
+  jhash2words(a: number, b: number, initval: number): number;
+  jhash3words(a: number, b: number, c: number, initval: number): number;
+  /** SipHash-2-4 of (ptr, len) under the 16-byte key at keyPtr; tag to OUT[0, 8). */
+  siphash24(ptr: number, len: number, keyPtr: number): void;
+  /** SipHash-1-3, as siphash24. */
+  siphash13(ptr: number, len: number, keyPtr: number): void;
+  /** HalfSipHash-2-4, 32-bit tag, 8-byte key at keyPtr. */
+  halfsiphash24(ptr: number, len: number, keyPtr: number): number;
+  /** HalfSipHash-1-3, 32-bit tag, 8-byte key at keyPtr. */
+  halfsiphash13(ptr: number, len: number, keyPtr: number): number;
+  /** Toeplitz (RSS) hash; the key at keyPtr has at least len + 4 bytes. */
+  toeplitz(ptr: number, len: number, keyPtr: number): number;
+  /** Populates a Maglev table (layout and kinds: assembly/maglev.ts). */
+  maglevFill(kind: number, n: number, size: number, state: number, table: number, wide: number, x: number): void;
+  /** Envoy's XXH64 offset/skip for n keys (u32 arrays of starts, lengths, outputs). */
+  maglevEnvoyParams(keys: number, starts: number, lens: number, n: number, size: number, offsets: number, skips: number): void;
+  /** Bytes of the Maglev state region for n backends. */
+  maglevStateBytes(n: number): number;
 }
 
 /** The export names, for the drift test and for wasm2js output checks. */
-export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "xxh32"];
+export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "maglevFill", "maglevEnvoyParams", "maglevStateBytes"];

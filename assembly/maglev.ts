@@ -1,0 +1,255 @@
+// Maglev table population (Eisenbud et al., NSDI'16, section 3.4, Pseudocode 1) for every
+// profile flowpin reproduces. One placement step (walk a backend's permutation to its next
+// free slot, take it) is shared by all of them; what differs between Envoy, Katran, Cilium
+// and IPVS is only *whose turn it is* (the weight schedule), plus Katran's uint32 walk.
+//
+// Memory (allocated and laid out by src/maglev.ts, 16-byte aligned; n backends, M slots):
+//   state + 4n*OFF   u32[n]  offset: first slot of the backend's permutation
+//   state + 4n*SKIP  u32[n]  skip, in [1, M)
+//   state + 4n*ID    u32[n]  the value stored in the table for this backend (its input index)
+//   state + 4n*A     u32[n]  schedule input: first-round turns / integer weight
+//   state + 4n*B     u32[n]  schedule input: later-round turns / cumulative counter
+//   state + 4n*POS   u32[n]  walk state: the slot the permutation currently points at
+//   state + 4n*RAW   u32[n]  walk state: Katran's unreduced uint32 (offset + next*skip)
+//   state + fpBase   f64[n]  FW: Envoy normalized weight / Cilium weight counter
+//   state + fpBase + 8n f64[n] FT: Envoy target weight
+//   table            T[M]    T = u16 when every ID < 0xffff, else u32; 0xff..ff = empty
+// fpBase = align8(28n) keeps every f64 load naturally aligned (wasm2js: HEAPF64[p >> 3]).
+import { xxh64 } from "./hash/xxh64";
+import { OUT } from "./out";
+
+// @ts-ignore: decorator
+@inline const OFF: usize = 0;
+// @ts-ignore: decorator
+@inline const SKIP: usize = 1;
+// @ts-ignore: decorator
+@inline const ID: usize = 2;
+// @ts-ignore: decorator
+@inline const A: usize = 3;
+// @ts-ignore: decorator
+@inline const B: usize = 4;
+// @ts-ignore: decorator
+@inline const POS: usize = 5;
+// @ts-ignore: decorator
+@inline const RAW: usize = 6;
+
+/** Weight schedules (low bits of `kind`). */
+// @ts-ignore: decorator
+@inline const ENVOY: u32 = 0; // normalized doubles; a turn when iteration*w >= target
+// @ts-ignore: decorator
+@inline const CONSECUTIVE: u32 = 1; // A[i] turns in a row in round 1, then B[i] per round
+// @ts-ignore: decorator
+@inline const CUMULATIVE: u32 = 2; // Katran V2: B += A; a turn when B >= max, B -= max
+// @ts-ignore: decorator
+@inline const CILIUM: u32 = 3; // per-slot round robin, skipping backends ahead of their share
+/** Flag: walk in uint32 arithmetic as Katran does ((offset + next*skip) wraps mod 2^32). */
+// @ts-ignore: decorator
+@inline const WRAP32: u32 = 16;
+
+// @ts-ignore: decorator
+@inline function fpBase(n: u32): usize {
+  return (<usize>n * 28 + 7) & ~(<usize>7);
+}
+
+// @ts-ignore: decorator
+@inline function u32at(state: usize, arr: usize, n: u32, i: u32): usize {
+  return state + ((arr * <usize>n + <usize>i) << 2);
+}
+
+/**
+ * One turn of backend i: walk its permutation to the first free slot, take it, step past it.
+ * The walk is incremental (`pos += skip; if (pos >= M) pos -= M`), so there is no division
+ * per probe. With `wrap` (Katran) the slot is (offset + next*skip) mod 2^32 mod M: when the
+ * uint32 sum carries, the slot drops by 2^32 mod M (`w32`), modulo M.
+ */
+// @ts-ignore: decorator
+@inline function place<T>(state: usize, n: u32, i: u32, table: usize, M: u32, wrap: bool, w32: u32): void {
+  const pp = u32at(state, POS, n, i);
+  const skip = load<u32>(u32at(state, SKIP, n, i));
+  let pos = load<u32>(pp);
+  if (!wrap) {
+    while (load<T>(table + (<usize>pos << alignof<T>())) != <T>-1) {
+      pos += skip;
+      if (pos >= M) pos -= M;
+    }
+    store<T>(table + (<usize>pos << alignof<T>()), <T>load<u32>(u32at(state, ID, n, i)));
+    pos += skip;
+    if (pos >= M) pos -= M;
+  } else {
+    const rp = u32at(state, RAW, n, i);
+    let raw = load<u32>(rp);
+    while (load<T>(table + (<usize>pos << alignof<T>())) != <T>-1) {
+      const next = raw + skip;
+      pos += skip;
+      if (pos >= M) pos -= M;
+      if (next < raw) pos = pos >= w32 ? pos - w32 : pos + M - w32;
+      raw = next;
+    }
+    store<T>(table + (<usize>pos << alignof<T>()), <T>load<u32>(u32at(state, ID, n, i)));
+    const next = raw + skip;
+    pos += skip;
+    if (pos >= M) pos -= M;
+    if (next < raw) pos = pos >= w32 ? pos - w32 : pos + M - w32;
+    store<u32>(rp, next);
+  }
+  store<u32>(pp, pos);
+}
+
+/** Envoy (maglev_lb.cc): round `iteration` = 1, 2, ...; stops the moment M slots are filled. */
+function fillEnvoy<T>(state: usize, n: u32, table: usize, M: u32, maxWeight: f64): void {
+  const fw = state + fpBase(n);
+  const ft = fw + (<usize>n << 3);
+  let filled: u32 = 0;
+  for (let iteration: u32 = 1; ; iteration++) {
+    const it = <f64>iteration;
+    for (let i: u32 = 0; i < n; i++) {
+      const w = load<f64>(fw + (<usize>i << 3));
+      const tp = ft + (<usize>i << 3);
+      const target = load<f64>(tp);
+      if (it * w < target) continue;
+      store<f64>(tp, target + maxWeight);
+      place<T>(state, n, i, table, M, false, 0);
+      if (++filled == M) return;
+    }
+  }
+}
+
+/** Katran V1 (A = weight, B = 1) and IPVS (A = B = turns): runs of turns per backend. */
+function fillConsecutive<T>(state: usize, n: u32, table: usize, M: u32, wrap: bool, w32: u32): void {
+  let filled: u32 = 0;
+  let arr = A;
+  for (;;) {
+    for (let i: u32 = 0; i < n; i++) {
+      const turns = load<u32>(u32at(state, arr, n, i));
+      for (let j: u32 = 0; j < turns; j++) {
+        place<T>(state, n, i, table, M, wrap, w32);
+        if (++filled == M) return;
+      }
+    }
+    arr = B;
+  }
+}
+
+/** Katran V2 (MaglevHashV2.cpp): B accumulates A; a turn whenever it reaches the max weight. */
+function fillCumulative<T>(state: usize, n: u32, table: usize, M: u32, maxWeight: u32, wrap: bool, w32: u32): void {
+  let filled: u32 = 0;
+  for (;;) {
+    for (let i: u32 = 0; i < n; i++) {
+      const cp = u32at(state, B, n, i);
+      const cum = load<u32>(cp) + load<u32>(u32at(state, A, n, i));
+      if (cum >= maxWeight) {
+        store<u32>(cp, cum - maxWeight);
+        place<T>(state, n, i, table, M, wrap, w32);
+        if (++filled == M) return;
+      } else {
+        store<u32>(cp, cum);
+      }
+    }
+  }
+}
+
+/**
+ * Cilium (pkg/maglev computeLookupTable): slot k starts at backend k mod n; with weights
+ * (weightSum / n > 1, integer division, decided by the caller: weightSum = 0 means off) a
+ * backend whose (k+1)*w is below its float64 counter (truncated to uint64) passes the turn on.
+ * Every product and counter stays below 2^53, so f64 arithmetic is exact here.
+ */
+function fillCilium<T>(state: usize, n: u32, table: usize, M: u32, weightSum: f64): void {
+  const cntr = state + fpBase(n);
+  if (weightSum > 0) {
+    for (let i: u32 = 0; i < n; i++) {
+      store<f64>(cntr + (<usize>i << 3), <f64>load<u32>(u32at(state, A, n, i)) / <f64>n);
+    }
+  }
+  for (let k: u32 = 0; k < M; k++) {
+    let i = k % n;
+    if (weightSum > 0) {
+      const k1 = <f64>(k + 1);
+      for (;;) {
+        const cp = cntr + (<usize>i << 3);
+        const c = load<f64>(cp);
+        if (k1 * <f64>load<u32>(u32at(state, A, n, i)) < Math.floor(c)) {
+          i = i + 1 == n ? 0 : i + 1;
+          continue;
+        }
+        store<f64>(cp, c + weightSum);
+        break;
+      }
+    }
+    place<T>(state, n, i, table, M, false, 0);
+  }
+}
+
+/**
+ * Sets `bytes` bytes at `p` (4-aligned) to `v` with word stores. Not memory.fill: the JS
+ * engine is wasm2js of this module, and the build does not enable bulk memory for it.
+ */
+function fillWords(p: usize, bytes: usize, v: u32): void {
+  const end = p + (bytes & ~(<usize>3));
+  while (p < end) {
+    store<u32>(p, v);
+    p += 4;
+  }
+  if (bytes & 2) store<u16>(p, <u16>v);
+}
+
+function fill<T>(kind: u32, n: u32, M: u32, state: usize, table: usize, x: f64): void {
+  // Empty table and fresh walk state: every permutation starts at its offset.
+  fillWords(table, <usize>M << alignof<T>(), 0xffffffff);
+  for (let i: u32 = 0; i < n; i++) {
+    const off = load<u32>(u32at(state, OFF, n, i));
+    store<u32>(u32at(state, POS, n, i), off);
+    store<u32>(u32at(state, RAW, n, i), off);
+  }
+  const wrap = (kind & WRAP32) != 0;
+  // 2^32 mod M, for Katran's carry correction.
+  const w32 = <u32>(<u64>0x100000000 % <u64>M);
+  const schedule = kind & 15;
+  if (schedule == ENVOY) {
+    const ft = state + fpBase(n) + (<usize>n << 3);
+    fillWords(ft, <usize>n << 3, 0);
+    fillEnvoy<T>(state, n, table, M, x);
+  } else if (schedule == CONSECUTIVE) {
+    fillConsecutive<T>(state, n, table, M, wrap, w32);
+  } else if (schedule == CUMULATIVE) {
+    fillWords(state + ((B * <usize>n) << 2), <usize>n << 2, 0);
+    fillCumulative<T>(state, n, table, M, <u32>x, wrap, w32);
+  } else {
+    fillCilium<T>(state, n, table, M, x);
+  }
+}
+
+/**
+ * Populates a Maglev table of M slots from n backends whose offset, skip, ID and schedule
+ * inputs are in `state` (layout above). `kind` = schedule | WRAP32; `wide` = 0 for a u16
+ * table, 1 for u32; `x` = Envoy's max normalized weight, Katran V2's max weight, or Cilium's
+ * weight sum (0 = unweighted).
+ */
+export function maglevFill(kind: u32, n: u32, M: u32, state: usize, table: usize, wide: u32, x: f64): void {
+  if (wide) fill<u32>(kind, n, M, state, table, x);
+  else fill<u16>(kind, n, M, state, table, x);
+}
+
+/**
+ * Envoy's permutation parameters for n keys: offset = XXH64(key, 0) % M and
+ * skip = XXH64(key, 1) % (M - 1) + 1, in u64 arithmetic (maglev_lb.cc). Key i is the bytes
+ * [keys + starts[i], keys + starts[i] + lens[i]); each start is 8-byte aligned (xxh64's word
+ * loads). `starts`, `lens`, `offsets` and `skips` are u32[n].
+ */
+export function maglevEnvoyParams(keys: usize, starts: usize, lens: usize, n: u32, M: u32, offsets: usize, skips: usize): void {
+  const m = <u64>M;
+  for (let i: u32 = 0; i < n; i++) {
+    const q = <usize>i << 2;
+    const p = keys + <usize>load<u32>(starts + q);
+    const len = load<u32>(lens + q);
+    xxh64(p, len, 0, 0);
+    store<u32>(offsets + q, <u32>(load<u64>(OUT) % m));
+    xxh64(p, len, 1, 0);
+    store<u32>(skips + q, <u32>(load<u64>(OUT) % (m - 1)) + 1);
+  }
+}
+
+/** Bytes of the state region for n backends (the TS side allocates this much). */
+export function maglevStateBytes(n: u32): u32 {
+  return <u32>(fpBase(n) + (<usize>n << 4));
+}
