@@ -10,7 +10,7 @@ const IN13 = Uint8Array.from({ length: 13 }, (_, i) => (i * 37 + 11) & 0xff);
 const IN37 = Uint8Array.from({ length: 37 }, (_, i) => (i * 53 + 7) & 0xff);
 const K16 = Uint8Array.from({ length: 16 }, (_, i) => i);
 const K8 = K16.subarray(0, 8);
-const K40 = Uint8Array.from({ length: 40 }, (_, i) => (i * 29 + 3) & 0xff);
+const K64 = Uint8Array.from({ length: 64 }, (_, i) => (i * 29 + 3) & 0xff);
 
 type Call = (d: Uint8Array) => unknown;
 // Each primitive with the extra arguments it takes.
@@ -24,7 +24,7 @@ const CALLS: Record<string, Call> = {
   halfsiphash24: (d) => hashes.halfsiphash24(d, K8),
   halfsiphash13: (d) => hashes.halfsiphash13(d, K8),
   jhash: (d) => hashes.jhash(d),
-  toeplitz: (d) => hashes.toeplitz(d, K40),
+  toeplitz: (d) => hashes.toeplitz(d, K64),
 };
 
 export const primitives: Suite = {
