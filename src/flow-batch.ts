@@ -1,0 +1,215 @@
+/**
+ * A struct-of-arrays batch of flows that lives in Wasm memory: the caller fills typed-array
+ * views (no copy per flow) and `hasher.hashBatch(batch)` hashes all of them in one call.
+ *
+ * @example
+ * import { FlowBatch, FlowHasher } from "flowpin";
+ * const hasher = new FlowHasher({ key: secret8Bytes });
+ * using batch = new FlowBatch(4096);            // IPv4; new FlowBatch(n, { family: 6 }) for IPv6
+ * batch.src.set(srcWords); batch.dst.set(dstWords);
+ * batch.sport.set(sports); batch.dport.set(dports); batch.proto.fill(6);
+ * hasher.hashBatch(batch);
+ * batch.hashes; // Uint32Array of n hashes
+ */
+import type { Engine } from "./engine/engine.js";
+import { active } from "./engine/state.js";
+import { flowpinError, show } from "./errors.js";
+import { addressWords, parsePort, parseProtocol, type Flow } from "./flow.js";
+
+// Explicit resource management (`using`): Symbol.dispose where the host has it, else the
+// name Node registered before it was standardized.
+const DISPOSE: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for("nodejs.dispose");
+
+/** Largest batch: keeps every region offset below 2^31 on 32-bit Wasm memory. */
+export const MAX_BATCH = 1 << 24;
+
+interface Region {
+  engine: Engine;
+  ptr: number;
+}
+
+// Returns the Wasm memory of batches the caller forgot to dispose().
+const registry = new FinalizationRegistry<Region>((r) => r.engine.release(r.ptr));
+
+/** Offsets of one batch's arrays inside its region (each 16-aligned). */
+interface Layout {
+  src: number;
+  dst: number;
+  sport: number;
+  dport: number;
+  proto: number;
+  hashes: number;
+  hashesHi: number;
+  bytes: number;
+}
+
+function layout(capacity: number, family: 4 | 6): Layout {
+  // Rounded up to 16 entries so every array starts 16-aligned and SIMD loads of 4 lanes stay
+  // inside the batch.
+  const c = Math.max(16, Math.ceil(capacity / 16) * 16);
+  const words = family === 4 ? 1 : 4;
+  const src = 0;
+  const dst = src + 4 * words * c;
+  const sport = dst + 4 * words * c;
+  const dport = sport + 2 * c;
+  const proto = dport + 2 * c;
+  const hashes = proto + c;
+  const hashesHi = hashes + 4 * c;
+  return { src, dst, sport, dport, proto, hashes, hashesHi, bytes: hashesHi + 4 * c };
+}
+
+export interface FlowBatchOptions {
+  /** Address family of every flow in the batch (default 4). */
+  family?: 4 | 6;
+}
+
+export class FlowBatch {
+  /** 4: src/dst hold one u32 per flow; 6: four u32 per flow (flow i at [4i, 4i+4)). */
+  readonly family: 4 | 6;
+  readonly capacity: number;
+  /** The engine whose memory holds the batch (batches do not move between engines). */
+  readonly engine: Engine;
+  private readonly ptr: number;
+  private readonly lay: Layout;
+  private _length: number;
+  private buffer: ArrayBuffer | undefined;
+  private views!: {
+    src: Uint32Array;
+    dst: Uint32Array;
+    sport: Uint16Array;
+    dport: Uint16Array;
+    proto: Uint8Array;
+    hashes: Uint32Array;
+    hashesHi: Uint32Array;
+  };
+  private disposed = false;
+  private readonly token = {};
+
+  /**
+   * @param capacity flows the batch can hold (1..2^24); `length` starts equal to it.
+   * @example const batch = new FlowBatch(1 << 20);
+   */
+  constructor(capacity: number, options: FlowBatchOptions = {}) {
+    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_BATCH) {
+      throw flowpinError(typeof capacity === "number" ? "OUT_OF_RANGE" : "INVALID_TYPE", `capacity must be an integer in 1..${MAX_BATCH}, got ${show(capacity)}`);
+    }
+    const family = options.family ?? 4;
+    if (family !== 4 && family !== 6) throw flowpinError("OUT_OF_RANGE", `family must be 4 or 6, got ${show(family)}`);
+    this.family = family;
+    this.capacity = capacity;
+    this._length = capacity;
+    this.engine = active();
+    this.lay = layout(capacity, family);
+    this.ptr = this.engine.alloc(this.lay.bytes);
+    // Fresh memory may hold an earlier batch's data: start from zeros.
+    this.engine.u8.fill(0, this.ptr, this.ptr + this.lay.bytes);
+    registry.register(this, { engine: this.engine, ptr: this.ptr }, this.token);
+  }
+
+  /** How many flows (from index 0) hashBatch() hashes; 0..capacity. */
+  get length(): number {
+    return this._length;
+  }
+
+  set length(n: number) {
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > this.capacity) {
+      throw flowpinError("OUT_OF_RANGE", `length must be an integer in 0..${this.capacity}, got ${show(n)}`);
+    }
+    this._length = n;
+  }
+
+  private get v(): FlowBatch["views"] {
+    if (this.disposed) throw flowpinError("INVALID_TYPE", "this FlowBatch was disposed");
+    const buf = this.engine.u8.buffer as ArrayBuffer;
+    // Wasm memory growth detaches the old ArrayBuffer: rebuild every view on the new one.
+    if (buf !== this.buffer) {
+      const w = this.family === 4 ? 1 : 4;
+      const p = this.ptr;
+      const L = this.lay;
+      this.views = {
+        src: new Uint32Array(buf, p + L.src, w * this.capacity),
+        dst: new Uint32Array(buf, p + L.dst, w * this.capacity),
+        sport: new Uint16Array(buf, p + L.sport, this.capacity),
+        dport: new Uint16Array(buf, p + L.dport, this.capacity),
+        proto: new Uint8Array(buf, p + L.proto, this.capacity),
+        hashes: new Uint32Array(buf, p + L.hashes, this.capacity),
+        hashesHi: new Uint32Array(buf, p + L.hashesHi, this.capacity),
+      };
+      this.buffer = buf;
+    }
+    return this.views;
+  }
+
+  /** Source addresses as numeric words (192.0.2.1 = 0xc0000201; IPv6: 4 words per flow, most significant first). */
+  get src(): Uint32Array {
+    return this.v.src;
+  }
+  get dst(): Uint32Array {
+    return this.v.dst;
+  }
+  get sport(): Uint16Array {
+    return this.v.sport;
+  }
+  get dport(): Uint16Array {
+    return this.v.dport;
+  }
+  /** IP protocol numbers. */
+  get proto(): Uint8Array {
+    return this.v.proto;
+  }
+  /** The hashes (low 32 bits for 64-bit profiles), written by hashBatch(). */
+  get hashes(): Uint32Array {
+    return this.v.hashes;
+  }
+  /** High 32 bits of each hash; written only by 64-bit profiles (envoy, glb). */
+  get hashesHi(): Uint32Array {
+    return this.v.hashesHi;
+  }
+
+  /**
+   * Validates `flow` and writes it at index i (a convenience; filling the views directly is
+   * faster). A flow of the other family is a MIXED_FAMILIES error.
+   */
+  set(i: number, flow: Flow): void {
+    if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= this.capacity) {
+      throw flowpinError("OUT_OF_RANGE", `index must be an integer in 0..${this.capacity - 1}, got ${show(i)}`);
+    }
+    const w = new Uint32Array(8);
+    const fs = addressWords(flow.src, w, 0, "src");
+    const fd = addressWords(flow.dst, w, 4, "dst");
+    if (fs !== this.family || fd !== this.family) {
+      throw flowpinError("MIXED_FAMILIES", `flow ${i} has IPv${fs} src ${show(flow.src)} and IPv${fd} dst ${show(flow.dst)}; this batch holds IPv${this.family}`);
+    }
+    const v = this.v;
+    const n = this.family === 4 ? 1 : 4;
+    for (let k = 0; k < n; k++) {
+      v.src[i * n + k] = w[k]!;
+      v.dst[i * n + k] = w[4 + k]!;
+    }
+    v.sport[i] = parsePort(flow.sport, "sport");
+    v.dport[i] = parsePort(flow.dport, "dport");
+    v.proto[i] = parseProtocol(flow.proto, "proto");
+  }
+
+  /** Pointers for the Wasm call (internal). */
+  pointers(): { src: number; dst: number; sport: number; dport: number; proto: number; hashes: number; hashesHi: number } {
+    if (this.disposed) throw flowpinError("INVALID_TYPE", "this FlowBatch was disposed");
+    const p = this.ptr;
+    const L = this.lay;
+    return { src: p + L.src, dst: p + L.dst, sport: p + L.sport, dport: p + L.dport, proto: p + L.proto, hashes: p + L.hashes, hashesHi: p + L.hashesHi };
+  }
+
+  /** Returns the batch's Wasm memory now (also done by `using` and, eventually, by GC). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    registry.unregister(this.token);
+    this.engine.release(this.ptr);
+  }
+}
+
+Object.defineProperty(FlowBatch.prototype, DISPOSE, {
+  value: function (this: FlowBatch) {
+    this.dispose();
+  },
+});
