@@ -1,0 +1,129 @@
+// Cilium's Maglev (pkg/maglev/maglev.go, the BackendInfo/setHashString version):
+// - each backend is hashed and sorted by its hash string "[addr:port/PROTO,State:active]"
+//   ("[[v6]:port/..." for IPv6, "/i" before ",State" for internal scope); the format is frozen
+//   upstream because changing it would change tables across an upgrade;
+// - h1, h2 = MurmurHash3_x64_128(hash string, seed) with seed the first 4 bytes (big-endian)
+//   of the 12-byte base64 cluster seed (default "JLfvgnHc2kaSUFaI"); offset = h1 % M,
+//   skip = h2 % (M - 1) + 1;
+// - weights (uint16, default 100) are used only when weightSum / N > 1 in integer division;
+//   then slot n starts at backend n % N and passes the turn on while (n+1)*w < uint64(counter),
+//   the counter starting at w / N (float64) and growing by weightSum per turn taken;
+// - size: one of 251 ... 131071 (maglevSupportedTableSizes), default 16381.
+import { flowpinError, show } from "../errors.js";
+import { murmur3_128 } from "../hashes.js";
+import { parseAddress } from "./address.js";
+import { KIND, intField, sortByKey, listedSizeProblem, stringField, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
+
+export const CILIUM_DEFAULT_SEED = "JLfvgnHc2kaSUFaI";
+const utf8 = new TextEncoder();
+const PROTOCOL = /^[A-Z][A-Z0-9]*$/;
+
+/** The 4-byte big-endian murmur seed of a base64 cluster seed (maglev.go ToConfig). */
+export function ciliumMurmurSeed(seed: string): number {
+  const bytes = /^[A-Za-z0-9+/]*={0,2}$/.test(seed) && seed.length % 4 === 0 ? decodeBase64(seed) : undefined;
+  if (!bytes || bytes.length !== 12) {
+    throw flowpinError("INVALID_KEY", `seed must be base64 of 12 bytes (Cilium's bpf-lb-maglev-hash-seed), got ${show(seed)}`);
+  }
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}
+
+function decodeBase64(s: string): Uint8Array | undefined {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const clean = s.replace(/=+$/, "");
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of clean) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >>> bits) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** The hash string Cilium sorts and hashes (maglev.go setHashString). */
+export function ciliumHashString(address: string, port: number, protocol: string, internal: boolean): string {
+  const a = parseAddress(address)!;
+  const host = a.family === 6 ? `[${a.text}]` : a.text;
+  return `[${host}:${port}/${protocol}${internal ? "/i" : ""},State:active]`;
+}
+
+function keyOf(b: NormalizedBackend): string {
+  return b.key!;
+}
+
+export const cilium: MaglevProfile = {
+  name: "cilium",
+  defaultSize: 16381,
+  defaultWeight: 100, // loadbalancer.DefaultBackendWeight
+  maxWeight: 0xffff, // BackendInfo.Weight is a uint16
+
+  sizeProblem: listedSizeProblem,
+
+  backend(b, weight, index) {
+    const out: { -readonly [K in keyof NormalizedBackend]: NormalizedBackend[K] } = { id: b.id as string, weight };
+    if (b.address === undefined && b.key !== undefined) {
+      out.key = stringField(b, "key", index, "INVALID_KEY");
+    } else {
+      const address = stringField(b, "address", index);
+      if (!parseAddress(address)) {
+        throw flowpinError("INVALID_ADDRESS", `backends[${index}].address must be an IPv4 or IPv6 address, got ${show(address)}`);
+      }
+      const port = intField(b, "port", index, 0, 65535, "INVALID_PORT");
+      if (port === undefined) throw flowpinError("INVALID_PORT", `backends[${index}].port is required by the cilium profile, got undefined`);
+      const protocol = b.protocol ?? "TCP";
+      if (typeof protocol !== "string" || !PROTOCOL.test(protocol)) {
+        throw flowpinError("INVALID_PROTOCOL", `backends[${index}].protocol must be an L4 name as Cilium prints it ("TCP", "UDP", "SCTP"), got ${show(protocol)}`);
+      }
+      if (b.internal !== undefined && typeof b.internal !== "boolean") {
+        throw flowpinError("INVALID_CONFIG", `backends[${index}].internal must be a boolean, got ${show(b.internal)}`);
+      }
+      Object.assign(out, { address, port, protocol, internal: b.internal === true });
+      out.key = ciliumHashString(address, port, protocol, b.internal === true);
+      if (b.key !== undefined && b.key !== out.key) {
+        throw flowpinError("INVALID_KEY", `backends[${index}].key ${show(b.key)} does not match its address (Cilium hashes ${show(out.key)}); give one or the other`);
+      }
+    }
+    return Object.freeze(out);
+  },
+
+  options(o) {
+    const seed = o.seed ?? CILIUM_DEFAULT_SEED;
+    if (typeof seed !== "string") throw flowpinError("INVALID_KEY", `seed must be a base64 string, got ${show(seed)}`);
+    ciliumMurmurSeed(seed);
+    return { seed };
+  },
+
+  identity: keyOf,
+
+  plan(backends, _options, _size): MaglevPlan {
+    const order: number[] = [];
+    let sum = 0;
+    backends.forEach((b, i) => {
+      if (b.weight > 0) order.push(i);
+      sum += b.weight;
+    });
+    if (order.length === 0) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero");
+    sortByKey(order, (i) => keyOf(backends[i]!));
+    const weighted = Math.floor(sum / order.length) > 1;
+    const a = Uint32Array.from(order, (i) => backends[i]!.weight);
+    // Unweighted, Cilium deals the slots round robin: equal shares.
+    const share = Float64Array.from(backends, (b) => (b.weight === 0 ? 0 : weighted ? b.weight / sum : 1 / order.length));
+    return { order, kind: KIND.CILIUM, x: weighted ? sum : 0, a, share };
+  },
+
+  params(backends, indices, size, options: MaglevProfileOptions, offsets, skips) {
+    const seed = ciliumMurmurSeed(options.seed ?? CILIUM_DEFAULT_SEED);
+    const m = BigInt(size);
+    indices.forEach((i, k) => {
+      const [h1, h2] = murmur3_128(utf8.encode(keyOf(backends[i]!)), seed);
+      offsets[k] = Number(h1 % m);
+      skips[k] = Number(h2 % (m - 1n)) + 1;
+    });
+  },
+};

@@ -1,0 +1,165 @@
+// What a Maglev compatibility profile decides (DESIGN.md "Algorithms and compatibility
+// profiles"): the backend key, the permutation hash, the weight schedule, the size rules and
+// the order backends are taken in. src/maglev.ts owns validation of what is common (ids,
+// weights, size bounds) and the build; a profile owns everything its system does differently.
+import { flowpinError, show } from "../errors.js";
+
+export type MaglevProfileName = "envoy" | "katran" | "cilium" | "ipvs";
+
+/** A backend as given to `new Maglev()`: `id` plus the fields its profile reads. */
+export interface MaglevBackend {
+  /** Unique name of the backend; what `lookup()` and the CLI report. */
+  readonly id: string;
+  /** Non-negative integer; 0 keeps the backend listed but gives it no slots. Default 1 (Cilium: 100). */
+  readonly weight?: number;
+  /** envoy: the string Envoy hashes (hash_key metadata, hostname, or ip:port); default `id`. cilium: a ready hash string, for backends given without `address`. */
+  readonly key?: string;
+  /** envoy: locality name, with `localityWeights` in the options. */
+  readonly locality?: string;
+  /** katran: the endpoint hash (u64) Katran sorts and hashes (`folly::IPAddress::hash()` of the real). */
+  readonly hash?: bigint | number;
+  /** cilium, ipvs: IPv4 or IPv6 address of the backend. */
+  readonly address?: string;
+  /** cilium, ipvs: port, 0-65535. */
+  readonly port?: number;
+  /** cilium: L4 protocol name as Cilium prints it ("TCP", "UDP", "SCTP"); default "TCP". */
+  readonly protocol?: string;
+  /** cilium: service scope internal (adds "/i" to the hash string). */
+  readonly internal?: boolean;
+}
+
+/** Profile options (each profile reads its own). */
+export interface MaglevProfileOptions {
+  /** katran: `"v1"` (MaglevHash, Katran's default) or `"v2"` (MaglevHashV2). */
+  readonly version?: "v1" | "v2";
+  /** cilium: base64 of 12 bytes (`--bpf-lb-maglev-hash-seed`); default "JLfvgnHc2kaSUFaI". */
+  readonly seed?: string;
+  /** envoy: locality weights by locality name (locality-weighted load balancing). */
+  readonly localityWeights?: Readonly<Record<string, number>>;
+}
+
+/** A validated backend: a frozen copy with the weight filled in. */
+export type NormalizedBackend = MaglevBackend & { readonly weight: number };
+
+/** Fill kinds of assembly/maglev.ts (schedule | WRAP32). */
+export const KIND = { ENVOY: 0, CONSECUTIVE: 1, CUMULATIVE: 2, CILIUM: 3, WRAP32: 16 } as const;
+
+/** How a profile wants the table built (arrays are indexed by build position). */
+export interface MaglevPlan {
+  /** Input indices of the backends that get slots, in the order the profile builds them. */
+  readonly order: readonly number[];
+  readonly kind: number;
+  /** Envoy: max normalized weight; Katran V2: max weight; Cilium: weight sum or 0. */
+  readonly x: number;
+  /** Integer schedule input A (turns / weights). */
+  readonly a?: Uint32Array;
+  /** Integer schedule input B (later-round turns). */
+  readonly b?: Uint32Array;
+  /** Envoy's normalized weights. */
+  readonly fw?: Float64Array;
+  /** Ideal share of the hash space per input index (sums to 1). */
+  readonly share: Float64Array;
+}
+
+export interface MaglevProfile {
+  readonly name: MaglevProfileName;
+  readonly defaultSize: number;
+  readonly defaultWeight: number;
+  readonly maxWeight: number;
+  /** Why `size` is not allowed (already a prime in 2..5000011), or undefined. */
+  sizeProblem(size: number): string | undefined;
+  /** Validates the profile's own fields of backends[index]; `weight` is already checked. */
+  backend(b: Readonly<Record<string, unknown>>, weight: number, index: number): NormalizedBackend;
+  /** Validates and keeps the options the profile reads. */
+  options(o: Readonly<Record<string, unknown>>): MaglevProfileOptions;
+  /** The string that identifies a backend's permutation (duplicates are rejected; params are cached by it). */
+  identity(b: NormalizedBackend): string;
+  plan(backends: readonly NormalizedBackend[], options: MaglevProfileOptions, size: number): MaglevPlan;
+  /** Offset and skip for backends[indices[k]], written to offsets[k] and skips[k]. */
+  params(backends: readonly NormalizedBackend[], indices: readonly number[], size: number, options: MaglevProfileOptions, offsets: Uint32Array, skips: Uint32Array): void;
+}
+
+/** Largest table flowpin builds: Envoy's limit (maglev.proto: table_size lte 5000011). */
+export const MAX_TABLE_SIZE = 5000011;
+
+/** Trial division; sizes are at most 5000011, so at most ~1100 odd divisors. */
+export function isPrime(n: number): boolean {
+  if (!Number.isInteger(n) || n < 2) return false;
+  if (n % 2 === 0) return n === 2;
+  for (let d = 3; d * d <= n; d += 2) if (n % d === 0) return false;
+  return true;
+}
+
+/** The table sizes Cilium and IPVS accept (cilium maglevSupportedTableSizes; ip_vs_mh.c primes[]). */
+export const LISTED_SIZES: readonly number[] = [251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071];
+
+export function listedSizeProblem(size: number): string | undefined {
+  return LISTED_SIZES.includes(size) ? undefined : `must be one of ${LISTED_SIZES.join(", ")}`;
+}
+
+/**
+ * Bytewise order of the UTF-8 encodings (std::sort on std::string / string_view, Go's
+ * cmp.Compare on strings). JS `<` compares UTF-16 code units, which disagrees with UTF-8
+ * order only when a surrogate pair meets a code point in U+E000..U+FFFF; compare code points
+ * in that case.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // Surrogates (D800-DFFF) encode code points above U+FFFF: they sort after E000-FFFF.
+      const sx = x <= 0xdfff ? 1 : 0;
+      const sy = y <= 0xdfff ? 1 : 0;
+      if (sx !== sy) return sx - sy;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Sorts `order` (indices) by the UTF-8 bytes of key(i). Without code units >= 0xD800, UTF-16
+ * order is UTF-8 order and the engine's native string comparison is used (measured: sorting
+ * 1000 "10.a.b.c:8080" keys takes 75 µs with compareUtf8, 32 µs natively).
+ */
+export function sortByKey(order: number[], key: (i: number) => string): void {
+  const keys: string[] = [];
+  let plain = true;
+  for (const i of order) {
+    const k = key(i);
+    keys[i] = k;
+    if (plain && /[\ud800-\uffff]/.test(k)) plain = false;
+  }
+  // Keys are unique (duplicates are rejected), so the comparator never needs to return 0.
+  if (plain) order.sort((x, y) => (keys[x]! < keys[y]! ? -1 : 1));
+  else order.sort((x, y) => compareUtf8(keys[x]!, keys[y]!));
+}
+
+/** A required non-empty string field. */
+export function stringField(b: Readonly<Record<string, unknown>>, field: string, index: number, code: "INVALID_CONFIG" | "INVALID_KEY" = "INVALID_CONFIG"): string {
+  const value = b[field];
+  if (typeof value !== "string" || value.length === 0) {
+    throw flowpinError(code, `backends[${index}].${field} must be a non-empty string, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** An optional integer field in [min, max]. */
+export function intField(b: Readonly<Record<string, unknown>>, field: string, index: number, min: number, max: number, code: "INVALID_CONFIG" | "INVALID_PORT" = "INVALID_CONFIG"): number | undefined {
+  const value = b[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max || Object.is(value, -0)) {
+    throw flowpinError(code, `backends[${index}].${field} must be an integer in ${min}..${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** Splits `h` (< 2^64) into the 8 little-endian bytes of a u64. */
+export function le64(h: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, h, true);
+  return out;
+}
