@@ -1,0 +1,134 @@
+// The three printed forms of a simulation: stable JSON (schema "flowpin-simulate/1", keys in a
+// fixed order, numbers to 6 significant digits so reruns print the same bytes), CSV with one
+// row per (algorithm, size, change, k), and a readable text summary.
+import type { AlgorithmResult, SimulateResult } from "./simulate.js";
+
+export const SCHEMA = "flowpin-simulate/1";
+
+const sig = (x: number | null): number | null => (x === null ? null : Number(x.toPrecision(6)));
+
+/** The JSON document (see the README for the schema). */
+export function toJson(r: SimulateResult): unknown {
+  const o = r.options;
+  return {
+    schema: SCHEMA,
+    params: {
+      backends: r.backends,
+      config: o.fleet.kind === "config" ? o.fleet.path : null,
+      algorithms: o.algorithms,
+      sizes: o.sizes,
+      churn: o.churn,
+      trials: o.trials,
+      seed: o.seed,
+      samples: o.samples,
+    },
+    results: r.results.map((a) => ({
+      algorithm: a.algorithm,
+      profile: a.profile,
+      size: a.size,
+      backends: a.backends,
+      measure: { kind: a.measure.kind, points: a.measure.points },
+      balance: {
+        method: a.balance.method,
+        maxOverMean: sig(a.balance.maxOverMean),
+        maxOverMeanWorst: sig(a.balance.maxOverMeanWorst),
+        load: {
+          min: sig(a.balance.load.min),
+          p1: sig(a.balance.load.p1),
+          p50: sig(a.balance.load.p50),
+          p99: sig(a.balance.load.p99),
+          max: sig(a.balance.load.max),
+        },
+        samplingNoise: sig(a.balance.samplingNoise),
+      },
+      disruption: a.disruption.map((d) => ({
+        change: d.change,
+        k: d.k,
+        selection: d.selection,
+        moved: sig(d.moved),
+        hadToMove: sig(d.hadToMove),
+        needless: sig(d.needless),
+        needlessWorst: sig(d.needlessWorst),
+      })),
+    })),
+    skipped: r.skipped.map((s) => ({ algorithm: s.algorithm, reason: s.reason })),
+  };
+}
+
+const CSV_HEADER = [
+  "algorithm", "profile", "size", "backends", "measure", "points",
+  "max_over_mean", "max_over_mean_worst", "load_min", "load_p1", "load_p50", "load_p99", "load_max", "sampling_noise",
+  "change", "k", "selection", "moved", "had_to_move", "needless", "needless_worst",
+];
+
+/** CSV (RFC 4180; no field needs quoting): balance columns repeat on each disruption row. */
+export function toCsv(r: SimulateResult): string {
+  const rows = [CSV_HEADER.join(",")];
+  const s = (x: number | null) => (x === null ? "" : String(sig(x)));
+  for (const a of r.results) {
+    const b = a.balance;
+    const head = [a.algorithm, a.profile ?? "", a.size ?? "", a.backends, a.measure.kind, a.measure.points, s(b.maxOverMean), s(b.maxOverMeanWorst), s(b.load.min), s(b.load.p1), s(b.load.p50), s(b.load.p99), s(b.load.max), s(b.samplingNoise)];
+    for (const d of a.disruption) rows.push([...head, d.change, d.k, d.selection, s(d.moved), s(d.hadToMove), s(d.needless), s(d.needlessWorst)].join(","));
+  }
+  return `${rows.join("\n")}\n`;
+}
+
+/** Aligned columns, two spaces apart and indented by two; `starts[c]` is where column c begins. */
+function table(rows: string[][], right: (col: number) => boolean): { lines: string[]; starts: number[] } {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const starts = widths.map((_, c) => 2 + widths.slice(0, c).reduce((a, w) => a + w + 2, 0));
+  const lines = rows.map((r) => `  ${r.map((cell, c) => (right(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ")}`.trimEnd());
+  return { lines, starts };
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);
+const name = (a: AlgorithmResult) => a.algorithm;
+
+/** The readable summary. */
+export function toText(r: SimulateResult): string {
+  const o = r.options;
+  const out: string[] = [];
+  const fleet = o.fleet.kind === "config" ? `from ${o.fleet.path}` : "generated";
+  out.push(`flowpin simulate: ${r.backends} backends (${fleet}), churn k = ${o.churn.join(", ")}, ${o.trials} trial${o.trials === 1 ? "" : "s"}, seed ${o.seed}`);
+  const sampled = r.results.filter((a) => a.measure.kind === "flows").map(name);
+  const exact = r.results.filter((a) => a.measure.kind !== "flows").map(name);
+  if (exact.length) out.push(`  ${[...new Set(exact)].join(" and ")}: measured exactly over every table ${exact.includes("glb") ? "slot (glb: row)" : "slot"}`);
+  if (sampled.length) out.push(`  ${[...new Set(sampled)].join(", ")}: measured over ${o.samples} random 64-bit flow hashes${sampled.includes("ring") ? " (ring balance: exact arc lengths)" : ""}`);
+  out.push("");
+  if (r.results.length) {
+    out.push("Balance: each backend's load over its fair share (1 = perfect), mean over trials");
+    const rows = [["algorithm", "profile", "size", "max/mean", "worst", "min", "p1", "p50", "p99"]];
+    let noise = false;
+    for (const a of r.results) {
+      const b = a.balance;
+      const mark = b.samplingNoise !== null ? "*" : "";
+      noise ||= mark !== "";
+      rows.push([a.algorithm, a.profile ?? "-", a.size === null ? "-" : String(a.size), `${b.maxOverMean.toFixed(4)}${mark}`, b.maxOverMeanWorst.toFixed(4), b.load.min.toFixed(4), b.load.p1.toFixed(4), b.load.p50.toFixed(4), b.load.p99.toFixed(4)]);
+    }
+    out.push(...table(rows, (c) => c >= 2).lines);
+    if (noise) {
+      const n = r.results.find((a) => a.balance.samplingNoise !== null)!.balance.samplingNoise!;
+      out.push(`  * over the flow sample: a perfectly even placement shows ${n.toFixed(4)} on the same sample, so only a larger value means imbalance`);
+    }
+    out.push("");
+    out.push("Disruption: % of all flows that moved when k backends are removed / added, mean over trials");
+    out.push("  (had to: flows of a removed backend, or now on an added one; needless: moved between backends that stayed)");
+    const drows = [["algorithm", "size", "k", "moved", "had to", "needless", "|", "moved", "had to", "needless"]];
+    let last = false;
+    for (const a of r.results) {
+      for (const k of o.churn) {
+        const rem = a.disruption.find((d) => d.change === "remove" && d.k === k)!;
+        const add = a.disruption.find((d) => d.change === "add" && d.k === k)!;
+        const mark = rem.selection === "last" ? "†" : "";
+        last ||= mark !== "";
+        drows.push([a.algorithm, a.size === null ? "-" : String(a.size), `${k}${mark}`, pct(rem.moved), pct(rem.hadToMove), pct(rem.needless), "|", pct(add.moved), pct(add.hadToMove), pct(add.needless)]);
+      }
+    }
+    const { lines, starts } = table(drows, (c) => c >= 1 && c !== 6);
+    out.push(`${"".padEnd(starts[3]!)}${"removed".padEnd(starts[7]! - starts[3]!)}added`);
+    out.push(...lines);
+    if (last) out.push("  † jump hash numbers its buckets: it can only lose the last k, so those are removed");
+  }
+  for (const s of r.skipped) out.push(`  skipped ${s.algorithm}: ${s.reason}`);
+  return `${out.join("\n")}\n`;
+}
