@@ -154,7 +154,7 @@ export function buildTable(inputs: MaglevInputs, shared: boolean, previous?: Par
     const tablePtr = region + stateBytes;
     e.x.maglevFill(plan.kind, n, size, region, tablePtr, tablePtr + tableBytes, wide ? 1 : 0, plan.x);
     const bytes = size * entryBytes;
-    const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const buffer = tableBuffer(bytes, shared);
     const table = wide ? new Uint32Array(buffer) : new Uint16Array(buffer);
     table.set(wide ? new Uint32Array(e.x.memory.buffer, tablePtr, size) : new Uint16Array(e.x.memory.buffer, tablePtr, size));
     return { table, share: plan.share, cache };
@@ -173,3 +173,22 @@ export function sharedOption(opts: unknown, fallback: boolean): boolean {
   if (typeof shared !== "boolean") throw flowpinError("INVALID_TYPE", `opts.shared must be a boolean, got ${show(shared)}`);
   return shared;
 }
+
+/**
+ * Whether `buffer` is a SharedArrayBuffer. Browser pages that are not cross-origin isolated
+ * (and some edge hosts) have no SharedArrayBuffer global at all, where a bare `instanceof`
+ * throws a ReferenceError.
+ */
+export function isShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer;
+}
+
+/** A buffer for a table: shared when asked for, which needs a host with SharedArrayBuffer. */
+export function tableBuffer(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  if (!shared) return new ArrayBuffer(bytes);
+  if (typeof SharedArrayBuffer !== "function") {
+    throw flowpinError("ENGINE_UNAVAILABLE", "shared: true needs SharedArrayBuffer, which this host does not provide (browsers: cross-origin isolation)");
+  }
+  return new SharedArrayBuffer(bytes);
+}
+

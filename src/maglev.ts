@@ -4,7 +4,7 @@
  * @module
  */
 import { flowpinError, show } from "./errors.js";
-import { buildTable, sharedOption, validateInputs, type MaglevInputs, type ParamCache } from "./maglev-build.js";
+import { buildTable, isShared, sharedOption, tableBuffer, validateInputs, type MaglevInputs, type ParamCache } from "./maglev-build.js";
 import { decodeMaglev, encodeMaglev } from "./maglev-bytes.js";
 import type { MaglevBackend, MaglevProfileName, MaglevProfileOptions, NormalizedBackend } from "./profiles/maglev-profile.js";
 
@@ -259,7 +259,7 @@ export class Maglev {
    */
   withBackends(backends: readonly MaglevBackend[], opts: { shared?: boolean } = {}): Maglev {
     const inputs = validateInputs({ ...this.options, profile: this.profile, size: this.size, backends });
-    const built = buildTable(inputs, sharedOption(opts, this.table.buffer instanceof SharedArrayBuffer), this.cache);
+    const built = buildTable(inputs, sharedOption(opts, isShared(this.table.buffer)), this.cache);
     return new Maglev(BUILD, { inputs, table: built.table, cache: built.cache, ideal: built.share });
   }
 
@@ -379,7 +379,7 @@ function checkEntries(t: Uint16Array | Uint32Array, n: number): void {
 }
 
 function copyTable(t: Uint16Array | Uint32Array, shared: boolean): Uint16Array | Uint32Array {
-  const buffer = shared ? new SharedArrayBuffer(t.byteLength) : new ArrayBuffer(t.byteLength);
+  const buffer = tableBuffer(t.byteLength, shared);
   const out = t instanceof Uint32Array ? new Uint32Array(buffer) : new Uint16Array(buffer);
   out.set(t);
   return out;
