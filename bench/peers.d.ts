@@ -6,3 +6,16 @@ declare module "murmurhash3js" {
   };
   export default murmur;
 }
+declare module "skeleton-rendezvous" {
+  export default class SkeletonRendezvousHasher {
+    constructor(options?: { sites?: string[]; fanout?: number; hashAlgorithm?: string; targetClusterSize?: number; minClusterSize?: number });
+    findSite(key: string, salt?: number): string;
+  }
+}
+declare module "hashring" {
+  export default class HashRing {
+    constructor(servers: string[] | Record<string, number | { weight: number }>, algorithm?: string, options?: Record<string, unknown>);
+    get(key: string): string;
+    range(key: string, size?: number, unique?: boolean): string[];
+  }
+}
