@@ -22,4 +22,7 @@ export { jhash, jhash2words, jhash3words } from "./hash/jhash";
 export { siphash24, siphash13 } from "./hash/siphash";
 export { halfsiphash24, halfsiphash13 } from "./hash/halfsiphash";
 export { toeplitz } from "./hash/toeplitz";
-export { maglevFill, maglevEnvoyParams, maglevStateBytes } from "./maglev";
+export { flowHashV4, flowHashV6, flowHashBatch, packetHashBatch } from "./flow";
+export { maglevFill, maglevEnvoyParams, maglevStateBytes, maglevBitmapBytes } from "./maglev";
+export { glbBuild } from "./glb";
+export { rdvPick, rdvPickBatch, rdvTopK, rdvLn, jump } from "./rendezvous";

@@ -2,5 +2,8 @@
 import type { Suite } from "./harness.js";
 import { primitives } from "./primitives.js";
 import { calls } from "./calls.js";
+import { flows } from "./flows.js";
+import { maglev } from "./maglev.js";
+import { rendezvous } from "./rendezvous.js";
 
-export const SUITES: Suite[] = [primitives, calls];
+export const SUITES: Suite[] = [primitives, calls, flows, maglev, rendezvous];

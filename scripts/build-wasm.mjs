@@ -47,7 +47,9 @@ write(out("build/flowpin-simd.wasm"), simd);
 // cannot lower SIMD, so it gets the baseline build.
 const mod = binaryen.readBinary(base);
 const F = binaryen.Features;
-mod.setFeatures(F.MVP | F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory);
+// BulkMemoryOpt: AssemblyScript lowers memory.fill/copy to the bulk-memory ops, which
+// wasm2js cannot translate without it.
+mod.setFeatures(F.MVP | F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt);
 let js = mod.emitAsmjs();
 mod.dispose();
 // wasm2js ends with a module-level instance and `export var` lines; replace them with a

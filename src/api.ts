@@ -5,3 +5,25 @@ export { engine, engines, useEngine, init } from "./engine/state.js";
 export { initFromModule } from "./engine/provider-module.js";
 export type { EngineKind } from "./engine/engine.js";
 export { VERSION } from "./version.js";
+export { parseAddress, parseFlow, parsePort, parseProtocol, formatAddress, canonicalFlowBytes, type Flow, type Address, type ProtocolName, type ParsedFlow } from "./flow.js";
+export { FlowHasher, MS_RSS_KEY, SYMMETRIC_RSS_KEY, CILIUM_DEFAULT_SEED, type FlowHasherOptions, type FlowProfile, type GlbHashField } from "./flow-hasher.js";
+export { FlowBatch, type FlowBatchOptions } from "./flow-batch.js";
+export { PacketStatus, packetStatusName, type PacketHashes, type PacketStatusCode } from "./packet.js";
+export { readPcap, type Pcap, type PcapPacket } from "./pcap.js";
+export {
+  Maglev,
+  type MaglevOptions,
+  type MaglevBackend,
+  type MaglevEntry,
+  type MaglevProfileName,
+  type MaglevProfileOptions,
+  type MaglevStats,
+  type MaglevDiff,
+  type MaglevBackendDiff,
+  type MaglevShared,
+  type FlowHashFunction,
+} from "./maglev.js";
+export { GlbTable, type GlbTableOptions, type GlbBackendInput, type GlbBindInput, type GlbBackend, type GlbBind, type GlbState, type GlbSwapRule, type GlbStats, type GlbDiff } from "./glb.js";
+export { jump, JUMP_MAX_BUCKETS } from "./jump.js";
+export { Ring, RING_DEFAULT_MIN_SIZE, RING_DEFAULT_MAX_SIZE, type RingOptions, type RingBackend, type RingEntry } from "./ring.js";
+export { Rendezvous, type RendezvousOptions, type RendezvousBackend, type RendezvousEntry, type RendezvousProfile, type RendezvousHasher, type RendezvousStats, type RendezvousDiff } from "./rendezvous.js";

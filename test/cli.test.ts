@@ -1,28 +1,13 @@
 // The CLI contract from the built package: --help and --version on every command, exit 2 and
 // exactly one line on stderr for bad input, never a stack trace.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { badInput, flowpin } from "./cli-run.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist", "cli.js");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-
-export function flowpin(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", input, cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Asserts the error contract: exit 2, one line, no stack trace; returns the line. */
-export function badInput(args: string[], input?: string): string {
-  const r = flowpin(args, input);
-  expect(r.code, `exit code of flowpin ${args.join(" ")}\n${r.stderr}`).toBe(2);
-  const lines = r.stderr.split("\n").filter(Boolean);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
-}
 
 describe("flowpin CLI", () => {
   it("--version prints the package version", () => {

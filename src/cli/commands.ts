@@ -4,5 +4,7 @@ import { demo } from "./commands/demo.js";
 import { diff } from "./commands/diff.js";
 import { table } from "./commands/table.js";
 import { bench } from "./commands/bench.js";
+import { hash } from "./commands/hash.js";
+import { simulateCommand } from "./commands/simulate.js";
 
-export const COMMANDS: Command[] = [table, diff, bench, demo];
+export const COMMANDS: Command[] = [table, hash, diff, simulateCommand, bench, demo];

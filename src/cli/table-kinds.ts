@@ -5,6 +5,9 @@
 // library's own code) with a message naming the field, e.g. `backends[3].weight must be ...`:
 // the CLI prints it on one line and exits 2.
 import type { FleetConfig } from "./config.js";
+import { maglevKind } from "./table-maglev.js";
+import { glbKind } from "./table-glb.js";
+import { rendezvousKind } from "./table-rendezvous.js";
 
 export interface TableDiff {
   /** The stable JSON form (documented in the README). */
@@ -34,4 +37,7 @@ export interface TableKind {
 }
 
 export const KINDS: Record<string, TableKind> = {
+  maglev: maglevKind,
+  glb: glbKind,
+  rendezvous: rendezvousKind,
 };

@@ -32,13 +32,33 @@ export interface WasmExports {
   halfsiphash13(ptr: number, len: number, keyPtr: number): number;
   /** Toeplitz (RSS) hash; the key at keyPtr has at least len + 4 bytes. */
   toeplitz(ptr: number, len: number, keyPtr: number): number;
+  /** One IPv4 flow under the hasher config at cfg (assembly/flow.ts); 64-bit results also to OUT. */
+  flowHashV4(cfg: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
+  /** One IPv6 flow; src and dst point at u32[4] numeric words. */
+  flowHashV6(cfg: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
+  /** A struct-of-arrays flow batch (layout: assembly/flow.ts flowHashBatch). */
+  flowHashBatch(cfg: number, v6: number, n: number, src: number, dst: number, sport: number, dport: number, proto: number, out: number, outHi: number): void;
+  /** n raw IP packets at data + offsets[i], lengths[i]; hashes and a status byte per packet. */
+  packetHashBatch(cfg: number, n: number, data: number, offsets: number, lengths: number, out: number, outHi: number, status: number): void;
   /** Populates a Maglev table (layout and kinds: assembly/maglev.ts). */
-  maglevFill(kind: number, n: number, size: number, state: number, table: number, wide: number, x: number): void;
+  maglevFill(kind: number, n: number, size: number, state: number, table: number, bitmap: number, wide: number, x: number): void;
   /** Envoy's XXH64 offset/skip for n keys (u32 arrays of starts, lengths, outputs). */
   maglevEnvoyParams(keys: number, starts: number, lens: number, n: number, size: number, offsets: number, skips: number): void;
   /** Bytes of the Maglev state region for n backends. */
   maglevStateBytes(n: number): number;
+  /** Bytes of the Maglev taken-slot bitmap for a table of `size` slots. */
+  maglevBitmapBytes(size: number): number;
+  /** glb-director's 65536-row table (layout: assembly/glb.ts). */
+  glbBuild(seed: number, w0: number, w1: number, meta: number, n: number, family: number, out: number): void;
+  /** Rendezvous pick: index of the best backend, -1 if none (layout: assembly/rendezvous.ts). */
+  rdvPick(lo: number, hi: number, keys: number, weights: number, n: number, mode: number): number;
+  rdvPickBatch(hashes: number, hashesHi: number, count: number, keys: number, weights: number, n: number, mode: number, out: number): void;
+  rdvTopK(lo: number, hi: number, keys: number, weights: number, n: number, mode: number, k: number, scratch: number, out: number): void;
+  /** ln of f64[n] in place, the log rendezvous scores use (fdlibm's, as Math.log). */
+  rdvLn(ptr: number, n: number): void;
+  /** Jump consistent hash of the 64-bit key (lo, hi). */
+  jump(lo: number, hi: number, buckets: number): number;
 }
 
 /** The export names, for the drift test and for wasm2js output checks. */
-export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "maglevFill", "maglevEnvoyParams", "maglevStateBytes"];
+export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "glbBuild", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump"];
