@@ -1,0 +1,124 @@
+// The package as npm publishes it (`npm pack` of the built tree): publint and
+// @arethetypeswrong/cli report no problems, the tarball holds what consumers need and nothing
+// else, and each entry stays within its gzipped size budget.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveExport } from "./runtimes/harness.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const bin = (name: string): string => path.join(root, "node_modules", ".bin", name);
+
+function run(cmd: string, args: string[], cwd = root): Promise<{ code: number; out: string; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, timeout: 120_000, maxBuffer: 32 << 20, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}`, stdout });
+    });
+  });
+}
+
+/**
+ * Gzipped bytes per entry (gzip -9), with about 25% headroom over the figures measured when
+ * the budget was set (2026-11-22, flow hashing, packets, Maglev, rendezvous, ring and glb in
+ * every entry): index.js 86.6 KB, index.cjs 86.8 KB, js.js 59.1 KB, js.cjs 59.3 KB,
+ * workerd.js + flowpin-simd.wasm 34.8 + 11.2 = 46.0 KB.
+ * The default entries carry both Wasm builds as base64 plus the wasm2js engine; the workerd
+ * entry only the API (the Wasm is a separate module).
+ */
+const BUDGET: Record<string, { files: string[]; bytes: number }> = {
+  "flowpin (ESM)": { files: ["dist/index.js"], bytes: 108_000 },
+  "flowpin (CJS)": { files: ["dist/index.cjs"], bytes: 108_000 },
+  "flowpin/js (ESM)": { files: ["dist/js.js"], bytes: 74_000 },
+  "flowpin/js (CJS)": { files: ["dist/js.cjs"], bytes: 74_000 },
+  "workerd / edge-light": { files: ["dist/workerd.js", "dist/flowpin-simd.wasm"], bytes: 58_000 },
+};
+
+describe("the packed package", () => {
+  let dir: string;
+  let tarball: string;
+  let files: string[];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowpin-pack-"));
+    const r = await run("npm", ["pack", "--json", "--pack-destination", dir]);
+    expect(r.code, r.out).toBe(0);
+    const info = JSON.parse(r.stdout) as { filename: string; files: { path: string }[] }[];
+    tarball = path.join(dir, info[0]!.filename);
+    files = info[0]!.files.map((f) => f.path).sort();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("publint reports nothing, warnings and suggestions included", async () => {
+    const r = await run(bin("publint"), ["run", tarball, "--strict", "--level", "suggestion"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("All good!");
+  });
+
+  it("arethetypeswrong finds no problem in the types of flowpin and flowpin/js under every resolution mode", async () => {
+    // flowpin.wasm is not a JS module (Workers' types declare `*.wasm` imports themselves);
+    // flowpin/workerd is checked ESM-only below.
+    const r = await run(bin("attw"), [tarball, "--format", "json", "--exclude-entrypoints", "./workerd", "./flowpin.wasm"]);
+    const report = JSON.parse(r.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./js", "./package.json"]);
+    expect(report.analysis.problems).toEqual([]);
+    expect(r.code, r.out).toBe(0);
+  });
+
+  it("flowpin/workerd is clean as an ESM-only entry (it imports a .wasm module, which only ESM hosts do)", async () => {
+    const r = await run(bin("attw"), [tarball, "--format", "json", "--entrypoints", "./workerd", "--profile", "esm-only"]);
+    const report = JSON.parse(r.stdout) as { analysis: { problems: { resolutionKind?: string }[] } };
+    // The JSON lists every problem; the esm-only profile ignores only CommonJS's and node10's.
+    expect(report.analysis.problems.filter((p) => p.resolutionKind !== "node16-cjs" && p.resolutionKind !== "node10")).toEqual([]);
+    expect(r.code, r.out).toBe(0);
+  });
+
+  it("ships dist, the README and package.json, and no sources, tests or benchmarks", () => {
+    expect(files).toContain("package.json");
+    expect(files).toContain("dist/flowpin-simd.wasm");
+    for (const f of files) expect(f, f).toMatch(/^(dist\/[^/]+|README\.md|LICENSE|package\.json)$/);
+    // dist/bench.js needs the repository's dev dependencies: useless in an install.
+    expect(files).not.toContain("dist/bench.js");
+  });
+
+  it("has zero runtime dependencies", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as Record<string, unknown>;
+    for (const k of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) expect(pkg[k] ?? {}, k).toEqual({});
+  });
+
+  it("exports lists types first in every condition, conditions in host-specificity order", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+    const dot = pkg.exports["."] as Record<string, Record<string, string>>;
+    // Node takes the first matching key: host-specific conditions must precede import/require.
+    expect(Object.keys(dot)).toEqual(["workerd", "edge-light", "fastly", "browser", "import", "require", "default"]);
+    const walk = (v: unknown, at: string): void => {
+      if (v && typeof v === "object") {
+        const keys = Object.keys(v);
+        if (keys.includes("types")) expect(keys[0], `${at}: "types" must come first`).toBe("types");
+        for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+      }
+    };
+    walk(pkg.exports, "exports");
+  });
+
+  it.each([
+    // [hosts, their conditions, the file they must get]
+    ["workerd (Cloudflare, with wrangler's conditions)", ["workerd", "worker", "browser", "import"], "dist/workerd.js"],
+    ["edge-light (Vercel Edge)", ["edge-light", "browser", "import"], "dist/workerd.js"],
+    ["fastly (no WebAssembly)", ["fastly", "import"], "dist/js.js"],
+    ["browser bundlers", ["browser", "import"], "dist/index.js"],
+    ["Node, Deno, Bun: import", ["node", "deno", "bun", "import"], "dist/index.js"],
+    ["Node, Bun: require", ["node", "bun", "require"], "dist/index.cjs"],
+  ] as const)("%s resolve to %s", (_host, conditions, file) => {
+    expect(path.relative(root, resolveExport(".", conditions))).toBe(file);
+  });
+
+  it.each(Object.entries(BUDGET))("%s stays within its gzipped size budget", (name, { files: entry, bytes }) => {
+    const sizes = entry.map((f) => zlib.gzipSync(fs.readFileSync(path.join(root, f)), { level: 9 }).length);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    console.log(`size ${name}: ${entry.map((f, i) => `${f} ${(sizes[i]! / 1000).toFixed(1)} KB`).join(" + ")} = ${(total / 1000).toFixed(1)} KB gzipped (budget ${(bytes / 1000).toFixed(0)} KB)`);
+    expect(total).toBeLessThanOrEqual(bytes);
+  });
+});
