@@ -13,8 +13,9 @@
  */
 import type { Engine } from "./engine/engine.js";
 import { active } from "./engine/state.js";
+import { track, untrack } from "./engine/regions.js";
 import { flowpinError, show } from "./errors.js";
-import { addressWords, parsePort, parseProtocol, type Flow } from "./flow.js";
+import { FLOW_WORDS, parseFlowInto, type Flow } from "./flow.js";
 
 // Explicit resource management (`using`): Symbol.dispose where the host has it, else the
 // name Node registered before it was standardized.
@@ -23,13 +24,6 @@ const DISPOSE: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? S
 /** Largest batch: keeps every region offset below 2^31 on 32-bit Wasm memory. */
 export const MAX_BATCH = 1 << 24;
 
-interface Region {
-  engine: Engine;
-  ptr: number;
-}
-
-// Returns the Wasm memory of batches the caller forgot to dispose().
-const registry = new FinalizationRegistry<Region>((r) => r.engine.release(r.ptr));
 
 /** Offsets of one batch's arrays inside its region (each 16-aligned). */
 interface Layout {
@@ -57,6 +51,9 @@ function layout(capacity: number, family: 4 | 6): Layout {
   const hashesHi = hashes + 4 * c;
   return { src, dst, sport, dport, proto, hashes, hashesHi, bytes: hashesHi + 4 * c };
 }
+
+// One validated flow for set() (see parseFlowInto).
+const SCRATCH = new Uint32Array(FLOW_WORDS);
 
 export interface FlowBatchOptions {
   /** Address family of every flow in the batch (default 4). */
@@ -93,6 +90,8 @@ export class FlowBatch {
     if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_BATCH) {
       throw flowpinError(typeof capacity === "number" ? "OUT_OF_RANGE" : "INVALID_TYPE", `capacity must be an integer in 1..${MAX_BATCH}, got ${show(capacity)}`);
     }
+    // null is not "no options" (FlowHasher and Maglev refuse it too); a null field inside is.
+    if (typeof options !== "object" || options === null) throw flowpinError("INVALID_TYPE", `options must be an object {family?}, got ${show(options)}`);
     const family = options.family ?? 4;
     if (family !== 4 && family !== 6) throw flowpinError("OUT_OF_RANGE", `family must be 4 or 6, got ${show(family)}`);
     this.family = family;
@@ -103,7 +102,7 @@ export class FlowBatch {
     this.ptr = this.engine.alloc(this.lay.bytes);
     // Fresh memory may hold an earlier batch's data: start from zeros.
     this.engine.u8.fill(0, this.ptr, this.ptr + this.lay.bytes);
-    registry.register(this, { engine: this.engine, ptr: this.ptr }, this.token);
+    track(this, this.engine, this.ptr, this.token);
   }
 
   /** How many flows (from index 0) hashBatch() hashes; 0..capacity. */
@@ -174,11 +173,12 @@ export class FlowBatch {
     if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= this.capacity) {
       throw flowpinError("OUT_OF_RANGE", `index must be an integer in 0..${this.capacity - 1}, got ${show(i)}`);
     }
-    const w = new Uint32Array(8);
-    const fs = addressWords(flow.src, w, 0, "src");
-    const fd = addressWords(flow.dst, w, 4, "dst");
-    if (fs !== this.family || fd !== this.family) {
-      throw flowpinError("MIXED_FAMILIES", `flow ${i} has IPv${fs} src ${show(flow.src)} and IPv${fd} dst ${show(flow.dst)}; this batch holds IPv${this.family}`);
+    // The whole flow is validated (each field read once) before anything is written, so a
+    // bad flow leaves slot i as it was.
+    const w = SCRATCH;
+    const fam = parseFlowInto(flow, w);
+    if (fam !== this.family) {
+      throw flowpinError("MIXED_FAMILIES", `flow ${i} is IPv${fam}; this batch holds IPv${this.family}`);
     }
     const v = this.v;
     const n = this.family === 4 ? 1 : 4;
@@ -186,9 +186,9 @@ export class FlowBatch {
       v.src[i * n + k] = w[k]!;
       v.dst[i * n + k] = w[4 + k]!;
     }
-    v.sport[i] = parsePort(flow.sport, "sport");
-    v.dport[i] = parsePort(flow.dport, "dport");
-    v.proto[i] = parseProtocol(flow.proto, "proto");
+    v.sport[i] = w[8]!;
+    v.dport[i] = w[9]!;
+    v.proto[i] = w[10]!;
   }
 
   /** Pointers for the Wasm call (internal). */
@@ -203,7 +203,7 @@ export class FlowBatch {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    registry.unregister(this.token);
+    untrack(this.token);
     this.engine.release(this.ptr);
   }
 }

@@ -23,9 +23,10 @@
  */
 import type { Engine } from "./engine/engine.js";
 import { active } from "./engine/state.js";
+import { track, untrack } from "./engine/regions.js";
 import { flowpinError, show } from "./errors.js";
-import { parseFlowInto, parseProtocol, type Flow } from "./flow.js";
-import type { FlowBatch } from "./flow-batch.js";
+import { FLOW_WORDS, parseFlowInto, type Flow } from "./flow.js";
+import { FlowBatch } from "./flow-batch.js";
 import { hashPacketsOn, type PacketHashes } from "./packet.js";
 
 export type FlowProfile = "flowpin" | "toeplitz" | "katran" | "cilium" | "envoy" | "glb";
@@ -108,15 +109,9 @@ function flag(name: string, value: unknown): boolean {
   return value;
 }
 
-interface Cfg {
-  engine: Engine;
-  ptr: number;
-}
 
-const registry = new FinalizationRegistry<Cfg>((c) => c.engine.release(c.ptr));
-
-// Scratch for one parsed flow's address words (src at 0..3, dst at 4..7).
-const W = new Uint32Array(8);
+// Scratch for one parsed flow: address words (src at 0..3, dst at 4..7), sport, dport, proto.
+const W = new Uint32Array(FLOW_WORDS);
 
 export class FlowHasher {
   readonly profile: FlowProfile;
@@ -228,7 +223,7 @@ export class FlowHasher {
       p = e.alloc(this.block.length);
       e.u8.set(this.block, p);
       this.cfgs.set(e, p);
-      registry.register(this, { engine: e, ptr: p }, this.token);
+      track(this, e, p, this.token);
     }
     return p;
   }
@@ -248,16 +243,16 @@ export class FlowHasher {
   hash(flow: Flow): number | bigint {
     const e = active();
     const cfg = this.cfg(e);
+    // The validated copies in W, never flow.* again: a getter may answer differently.
     const fam = parseFlowInto(flow, W);
     this.needKey(fam);
-    const proto = parseProtocol(flow.proto);
     let lo: number;
-    if (fam === 4) lo = e.x.flowHashV4(cfg, W[0]!, W[4]!, flow.sport, flow.dport, proto);
+    if (fam === 4) lo = e.x.flowHashV4(cfg, W[0]!, W[4]!, W[8]!, W[9]!, W[10]!);
     else {
       const p = e.scratch(32);
       const dv = e.dv;
       for (let k = 0; k < 8; k++) dv.setUint32(p + 4 * k, W[k]!, true);
-      lo = e.x.flowHashV6(cfg, p, p + 16, flow.sport, flow.dport, proto);
+      lo = e.x.flowHashV6(cfg, p, p + 16, W[8]!, W[9]!, W[10]!);
     }
     return this.bits === 64 ? e.outU64(0) : lo >>> 0;
   }
@@ -268,7 +263,13 @@ export class FlowHasher {
    * @example hasher.hashV4(0xc0000201, 0xc0000202, 40000, 443, 6)
    */
   hashV4(src: number, dst: number, sport: number, dport: number, proto: number): number | bigint {
-    if ((src >>> 0) !== src || (dst >>> 0) !== dst || (sport & 0xffff) !== sport || (dport & 0xffff) !== dport || (proto & 0xff) !== proto) {
+    // typeof first: a bigint would make `>>>` / `&` throw a plain TypeError. The masks accept
+    // -0 (-0 === 0), so it is refused separately, as every integer argument in flowpin.
+    if (
+      typeof src !== "number" || typeof dst !== "number" || typeof sport !== "number" || typeof dport !== "number" || typeof proto !== "number" ||
+      (src >>> 0) !== src || (dst >>> 0) !== dst || (sport & 0xffff) !== sport || (dport & 0xffff) !== dport || (proto & 0xff) !== proto ||
+      Object.is(src, -0) || Object.is(dst, -0) || Object.is(sport, -0) || Object.is(dport, -0) || Object.is(proto, -0)
+    ) {
       this.badV4(src, dst, sport, dport, proto);
     }
     const e = active();
@@ -282,11 +283,11 @@ export class FlowHasher {
   }
 
   private badV4(src: unknown, dst: unknown, sport: unknown, dport: unknown, proto: unknown): never {
-    const u32 = (x: unknown): boolean => typeof x === "number" && (x >>> 0) === x;
+    const u32 = (x: unknown): boolean => typeof x === "number" && (x >>> 0) === x && !Object.is(x, -0);
     if (!u32(src)) throw flowpinError("INVALID_ADDRESS", `src must be an IPv4 u32 in 0..4294967295, got ${show(src)}`);
     if (!u32(dst)) throw flowpinError("INVALID_ADDRESS", `dst must be an IPv4 u32 in 0..4294967295, got ${show(dst)}`);
     const port = (n: string, x: unknown): void => {
-      if (typeof x !== "number" || (x & 0xffff) !== x) throw flowpinError("INVALID_PORT", `${n} must be an integer in 0..65535, got ${show(x)}`);
+      if (typeof x !== "number" || (x & 0xffff) !== x || Object.is(x, -0)) throw flowpinError("INVALID_PORT", `${n} must be an integer in 0..65535, got ${show(x)}`);
     };
     port("sport", sport);
     port("dport", dport);
@@ -299,11 +300,14 @@ export class FlowHasher {
    * @example hasher.hashBatch(batch); batch.hashes[0]
    */
   hashBatch(batch: FlowBatch): void {
-    if (typeof batch !== "object" || batch === null || typeof (batch as FlowBatch).pointers !== "function") {
-      throw flowpinError("INVALID_TYPE", `batch must be a FlowBatch, got ${show(batch)}`);
+    // instanceof, not duck typing: a look-alike object would hand arbitrary pointers to Wasm.
+    if (!(batch instanceof FlowBatch)) throw flowpinError("INVALID_TYPE", `batch must be a FlowBatch, got ${show(batch)}`);
+    // Its memory must be the active engine's (a prototype-made look-alike has no engine at all).
+    const e = batch.engine;
+    if (e !== active()) {
+      throw flowpinError("INVALID_TYPE", `batch was not made on the active engine (${active().kind}): a FlowBatch lives in the memory of the engine active when it was made`);
     }
     this.needKey(batch.family);
-    const e = batch.engine;
     const cfg = this.cfg(e);
     const p = batch.pointers();
     e.x.flowHashBatch(cfg, batch.family === 6 ? 1 : 0, batch.length, p.src, p.dst, p.sport, p.dport, p.proto, p.hashes, p.hashesHi);
@@ -323,7 +327,7 @@ export class FlowHasher {
 
   /** Returns this hasher's Wasm memory now (otherwise done when it is garbage collected). */
   dispose(): void {
-    registry.unregister(this.token);
+    untrack(this.token);
     for (const [e, p] of this.cfgs) e.release(p);
     this.cfgs.clear();
   }

@@ -268,7 +268,10 @@ export function formatAddress(value: Address): string {
   return `${g.slice(0, best).map(hex).join(":")}::${g.slice(best + bestLen).map(hex).join(":")}`;
 }
 
-const scratchWords = new Uint32Array(8);
+/** Length of the scratch parseFlowInto fills: address words, then sport, dport, proto. */
+export const FLOW_WORDS = 11;
+
+const scratchWords = new Uint32Array(FLOW_WORDS);
 
 /**
  * Validates a flow and returns it in canonical form. Errors name the field and show the value:
@@ -279,24 +282,29 @@ export function parseFlow(flow: Flow): ParsedFlow {
   const w = scratchWords;
   const fam = parseFlowInto(flow, w);
   return fam === 4
-    ? { family: 4, src: w.slice(0, 1), dst: w.slice(4, 5), sport: flow.sport, dport: flow.dport, proto: parseProtocol(flow.proto) }
-    : { family: 6, src: w.slice(0, 4), dst: w.slice(4, 8), sport: flow.sport, dport: flow.dport, proto: parseProtocol(flow.proto) };
+    ? { family: 4, src: w.slice(0, 1), dst: w.slice(4, 5), sport: w[8]!, dport: w[9]!, proto: w[10]! }
+    : { family: 6, src: w.slice(0, 4), dst: w.slice(4, 8), sport: w[8]!, dport: w[9]!, proto: w[10]! };
 }
 
 /**
- * Validates `flow` and writes src words at w[0..] and dst words at w[4..] (u32[8]); returns
- * the family. No allocation: the hot single-flow path uses it.
+ * Validates `flow` and writes, into w (u32[FLOW_WORDS]), src words at w[0..], dst words at
+ * w[4..], sport at w[8], dport at w[9] and proto at w[10]; returns the family. No
+ * allocation: the hot single-flow path uses it. Each field is read exactly once, and callers
+ * use only what was written here: a getter may answer differently on a second read, and the
+ * value hashed must be the value validated.
  */
 export function parseFlowInto(flow: Flow, w: Uint32Array): 4 | 6 {
   if (typeof flow !== "object" || flow === null) throw flowpinError("INVALID_TYPE", `flow must be an object {src, dst, sport, dport, proto}, got ${show(flow)}`);
-  const fs = addressWords(flow.src, w, 0, "src");
-  const fd = addressWords(flow.dst, w, 4, "dst");
+  const src = flow.src;
+  const fs = addressWords(src, w, 0, "src");
+  const dst = flow.dst;
+  const fd = addressWords(dst, w, 4, "dst");
   if (fs !== fd) {
-    throw flowpinError("MIXED_FAMILIES", `src and dst must be the same address family, got IPv${fs} src ${show(flow.src)} and IPv${fd} dst ${show(flow.dst)}`);
+    throw flowpinError("MIXED_FAMILIES", `src and dst must be the same address family, got IPv${fs} src ${show(src)} and IPv${fd} dst ${show(dst)}`);
   }
-  parsePort(flow.sport, "sport");
-  parsePort(flow.dport, "dport");
-  parseProtocol(flow.proto, "proto");
+  w[8] = parsePort(flow.sport, "sport");
+  w[9] = parsePort(flow.dport, "dport");
+  w[10] = parseProtocol(flow.proto, "proto");
   return fs;
 }
 
@@ -308,12 +316,20 @@ export function parseFlowInto(flow: Flow, w: Uint32Array): 4 | 6 {
  * @example canonicalFlowBytes(flow, { symmetric: true })
  */
 export function canonicalFlowBytes(flow: Flow, options: { symmetric?: boolean } = {}): Uint8Array {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw flowpinError("INVALID_TYPE", `options must be an object {symmetric?}, got ${show(options)}`);
+  }
+  // Strictly a boolean, as FlowHasher's symmetric: a truthy "yes" or 1 must not silently
+  // select the symmetric layout.
+  const given = options.symmetric;
+  const symmetric = given === undefined ? false : given;
+  if (typeof symmetric !== "boolean") throw flowpinError("INVALID_TYPE", `options.symmetric must be a boolean, got ${show(symmetric)}`);
   const p = parseFlow(flow);
   let a = wordsToBytes(p.src, p.src.length);
   let b = wordsToBytes(p.dst, p.dst.length);
   let sp = p.sport;
   let dp = p.dport;
-  if (options.symmetric) {
+  if (symmetric) {
     let cmp = 0;
     for (let k = 0; k < a.length && cmp === 0; k++) cmp = a[k]! - b[k]!;
     if (cmp > 0 || (cmp === 0 && sp > dp)) {

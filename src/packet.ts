@@ -10,6 +10,7 @@
  */
 import type { Engine } from "./engine/engine.js";
 import { flowpinError, show } from "./errors.js";
+import * as v from "./validate.js";
 
 /** Per-packet status (assembly/flow.ts mirrors these numbers). */
 export const PacketStatus = {
@@ -51,10 +52,13 @@ export interface PacketHashes {
 export function hashPacketsOn(e: Engine, cfg: number, wide: boolean, packets: readonly Uint8Array[]): PacketHashes {
   if (!Array.isArray(packets)) throw flowpinError("INVALID_TYPE", `packets must be an array of Uint8Array, got ${show(packets)}`);
   const n = packets.length;
+  // Each element is read once, validated (a detached view would throw a plain TypeError from
+  // TypedArray.set below) and kept: a getter must not swap it between check and copy.
+  const list: Uint8Array[] = new Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const p = packets[i];
-    if (!(p instanceof Uint8Array)) throw flowpinError("INVALID_TYPE", `packets[${i}] must be a Uint8Array, got ${show(p)}`);
+    const p = v.bytes(`packets[${i}]`, packets[i]);
+    list[i] = p;
     total += p.length;
   }
   const pad = (x: number): number => (x + 15) & ~15;
@@ -71,7 +75,7 @@ export function hashPacketsOn(e: Engine, cfg: number, wide: boolean, packets: re
     const mem = e.u8;
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const p = packets[i]!;
+      const p = list[i]!;
       dv.setUint32(base + offOffsets + 4 * i, at, true);
       dv.setUint32(base + offLengths + 4 * i, p.length, true);
       mem.set(p, base + offData + at);

@@ -9,6 +9,7 @@
  * hasher.hashPackets(packets.filter((p) => p.ip).map((p) => p.ip!));
  */
 import { flowpinError } from "./errors.js";
+import * as v from "./validate.js";
 
 export interface PcapPacket {
   /** Record number, from 1. */
@@ -85,6 +86,9 @@ function ipOf(linkType: number, frame: Uint8Array): Uint8Array | undefined {
  * naming the record; frames that are not IP come back without `ip`.
  */
 export function readPcap(bytes: Uint8Array): Pcap {
+  // Only a Uint8Array: a string or another typed array has a length and indices too, and
+  // would be read as a (corrupt or, worse, valid) file.
+  v.bytes("bytes", bytes);
   if (bytes.length < 24) throw corrupt(`file of ${bytes.length} bytes is shorter than the 24-byte global header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magicLE = dv.getUint32(0, true);

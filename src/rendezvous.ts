@@ -25,6 +25,7 @@
  */
 import type { Engine } from "./engine/engine.js";
 import { active } from "./engine/state.js";
+import { track } from "./engine/regions.js";
 import { flowpinError, show } from "./errors.js";
 import { xxh64 } from "./hashes.js";
 import * as v from "./validate.js";
@@ -86,11 +87,6 @@ const MAX_W = 1e290;
 const enc = new TextEncoder();
 const SPLIT = new DataView(new ArrayBuffer(8));
 
-interface Region {
-  engine: Engine;
-  ptr: number;
-}
-const registry = new FinalizationRegistry<Region>((r) => r.engine.release(r.ptr));
 
 /**
  * Weighted rendezvous hashing over up to millions of backends; picks run in Wasm (scores two
@@ -129,29 +125,35 @@ export class Rendezvous {
     const seenKey = new Map<string, number>();
     const entries: RendezvousEntry[] = [];
     let sum = 0;
-    list.forEach((item: unknown, i) => {
+    // An index loop, not forEach: forEach skips the holes of a sparse array (new Array(3) was
+    // reported as "all weights are 0", and a 2^32-1 long sparse array took ~100 s to get there);
+    // here a hole is backends[i] = undefined, an error at the first one.
+    for (let i = 0; i < list.length; i++) {
+      const item: unknown = list[i];
       const name = `backends[${i}]`;
       const o = (typeof item === "string" ? { id: item } : item) as RendezvousBackend;
       if (typeof o !== "object" || o === null) throw flowpinError("INVALID_TYPE", `${name} must be an id string or { id, weight?, key? }, got ${show(item)}`);
-      if (typeof o.id !== "string" || o.id.length === 0) throw flowpinError("INVALID_TYPE", `${name}.id must be a non-empty string, got ${show(o.id)}`);
+      // Each field is read once: a getter must not pass the check and then change.
+      const id: unknown = o.id;
+      if (typeof id !== "string" || id.length === 0) throw flowpinError("INVALID_TYPE", `${name}.id must be a non-empty string, got ${show(id)}`);
       const weight = o.weight ?? 1;
       if (typeof weight !== "number") throw flowpinError("INVALID_TYPE", `${name}.weight must be a number, got ${show(weight)}`);
       if (!Number.isFinite(weight) || weight < 0 || Object.is(weight, -0) || (weight !== 0 && (weight < MIN_W || weight > MAX_W))) {
         throw flowpinError("INVALID_WEIGHT", `${name}.weight must be 0 or a finite number in [${MIN_W}, ${MAX_W}], got ${show(weight)}`);
       }
       if (profile === "go-rendezvous" && weight !== 1) throw flowpinError("INVALID_WEIGHT", `${name}.weight: the go-rendezvous profile is unweighted (weight 1), got ${show(weight)}`);
-      const key = o.key ?? o.id;
+      const key = o.key ?? id;
       if (typeof key !== "string" || key.length === 0) throw flowpinError("INVALID_TYPE", `${name}.key must be a non-empty string, got ${show(key)}`);
-      const prev = seen.get(o.id);
-      if (prev !== undefined) throw flowpinError("DUPLICATE_BACKEND", `${name} repeats the id ${show(o.id)} of backends[${prev}]`);
-      seen.set(o.id, i);
+      const prev = seen.get(id);
+      if (prev !== undefined) throw flowpinError("DUPLICATE_BACKEND", `${name} repeats the id ${show(id)} of backends[${prev}]`);
+      seen.set(id, i);
       const prevKey = seenKey.get(key);
       // Equal keys hash alike and would always tie: one of them could never be picked.
       if (prevKey !== undefined) throw flowpinError("DUPLICATE_BACKEND", `${name} repeats the key ${show(key)} of backends[${prevKey}]`);
       seenKey.set(key, i);
       sum += weight;
-      entries.push(Object.freeze({ id: o.id, weight, key, keyHash: 0n }));
-    });
+      entries.push(Object.freeze({ id, weight, key, keyHash: 0n }));
+    }
     if (sum === 0) throw flowpinError("INVALID_WEIGHT", `all ${entries.length} weights are 0: no backend can be picked`);
     const n = entries.length;
     const npad = (n + 1) & ~1;
@@ -177,7 +179,7 @@ export class Rendezvous {
       p = e.alloc(this.#block.length);
       e.u8.set(this.#block, p);
       this.#regions.set(e, p);
-      registry.register(this, { engine: e, ptr: p }, this.#token);
+      track(this, e, p, this.#token);
     }
     return p;
   }
@@ -192,7 +194,8 @@ export class Rendezvous {
     }
     const p = this.#lastRegion;
     // u32 flow hashes (the common case) skip the general split.
-    if (typeof hash === "number" && hash >>> 0 === hash) return e.x.rdvPick(hash, 0, p, p + 8 * this.#npad, this.#n, this.#mode);
+    // (-0 >>> 0 === -0 holds: the `1 / hash` test sends -0 to halves(), which rejects it.)
+    if (typeof hash === "number" && hash >>> 0 === hash && (hash !== 0 || 1 / hash > 0)) return e.x.rdvPick(hash, 0, p, p + 8 * this.#npad, this.#n, this.#mode);
     const [lo, hi] = halves(hash);
     return e.x.rdvPick(lo, hi, p, p + 8 * this.#npad, this.#n, this.#mode);
   }

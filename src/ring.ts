@@ -88,7 +88,7 @@ export class Ring {
     if (this.minRingSize > this.maxRingSize) {
       throw flowpinError("OUT_OF_RANGE", `minRingSize (${this.minRingSize}) must not exceed maxRingSize (${this.maxRingSize})`);
     }
-    const list = normalize(options.backends);
+    const list = normalize(options.backends, this.maxRingSize);
     this.#cache = (options as { [CACHE]?: Map<string, KeyPoints> })[CACHE] ?? new Map();
     let sum = 0;
     for (const b of list) sum += b.weight;
@@ -224,26 +224,40 @@ export class Ring {
   }
 }
 
-function normalize(list: unknown): { id: string; weight: number; key: string }[] {
+function normalize(list: unknown, maxRingSize: number): { id: string; weight: number; key: string }[] {
   if (!Array.isArray(list)) throw flowpinError("INVALID_TYPE", `backends must be an array, got ${show(list)}`);
   if (list.length === 0) throw flowpinError("NO_BACKENDS", "backends is empty");
+  // Every backend needs a point; checked before any work, so a sparse array of length 2^32-1
+  // is refused at once instead of being walked (map() visits every index to skip its holes).
+  if (list.length > maxRingSize) {
+    throw flowpinError("OUT_OF_RANGE", `backends has ${list.length} entries, more than maxRingSize (${maxRingSize}): every backend needs a point on the ring`);
+  }
   const seen = new Set<string>();
   const seenKey = new Set<string>();
-  return list.map((item: unknown, i) => {
+  const out: { id: string; weight: number; key: string }[] = [];
+  // An index loop, not map(): map skips holes, which must be reported.
+  for (let i = 0; i < list.length; i++) {
     const name = `backends[${i}]`;
+    if (!(i in list)) throw flowpinError("INVALID_TYPE", `${name} is a hole: backends must not be a sparse array`);
+    const item: unknown = list[i];
     const o = (typeof item === "string" ? { id: item } : item) as RingBackend;
     if (typeof o !== "object" || o === null) throw flowpinError("INVALID_TYPE", `${name} must be an id string or { id, weight?, key? }, got ${show(item)}`);
-    if (typeof o.id !== "string" || o.id.length === 0) throw flowpinError("INVALID_TYPE", `${name}.id must be a non-empty string, got ${show(o.id)}`);
-    const weight = o.weight ?? 1;
+    // Each field read once: the values checked are the values kept.
+    const id = o.id;
+    const rawWeight = o.weight;
+    const rawKey = o.key;
+    if (typeof id !== "string" || id.length === 0) throw flowpinError("INVALID_TYPE", `${name}.id must be a non-empty string, got ${show(id)}`);
+    const weight = rawWeight ?? 1;
     if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0) {
-      throw flowpinError("INVALID_WEIGHT", `${name}.weight must be a positive finite number, got ${show(o.weight)}`);
+      throw flowpinError("INVALID_WEIGHT", `${name}.weight must be a positive finite number, got ${show(rawWeight)}`);
     }
-    const key = o.key ?? o.id;
-    if (typeof key !== "string" || key.length === 0) throw flowpinError("INVALID_TYPE", `${name}.key must be a non-empty string, got ${show(o.key)}`);
-    if (seen.has(o.id)) throw flowpinError("DUPLICATE_BACKEND", `${name}.id ${show(o.id)} appears twice`);
+    const key = rawKey ?? id;
+    if (typeof key !== "string" || key.length === 0) throw flowpinError("INVALID_TYPE", `${name}.key must be a non-empty string, got ${show(rawKey)}`);
+    if (seen.has(id)) throw flowpinError("DUPLICATE_BACKEND", `${name}.id ${show(id)} appears twice`);
     if (seenKey.has(key)) throw flowpinError("DUPLICATE_BACKEND", `${name}.key ${show(key)} appears twice`);
-    seen.add(o.id);
+    seen.add(id);
     seenKey.add(key);
-    return { id: o.id, weight, key };
-  });
+    out.push({ id, weight, key });
+  }
+  return out;
 }

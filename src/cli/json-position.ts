@@ -35,48 +35,59 @@ export function jsonErrorOffset(text: string): number {
     if (!m || m[0] === "" || m[0] === "-") fail();
     i += m![0].length;
   };
-  const value = (): void => {
+  const member = () => {
     ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
+    if (text[i] !== '"') fail();
+    string();
+    ws();
+    if (text[i] !== ":") fail();
+    i++;
+  };
+  // An explicit stack of the open containers' closing brackets, not recursion: a million
+  // "[" overflowed the call stack, and the RangeError was reported as offset 0.
+  const value = (): void => {
+    const open: string[] = [];
+    for (;;) {
+      // A value starts here.
       ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ":") fail();
+      const c = text[i];
+      if (c === "{" || c === "[") {
+        const close = c === "{" ? "}" : "]";
         i++;
-        value();
         ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail();
-      }
-    } else if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
+        if (text[i] === close) i++;
+        else {
+          open.push(close);
+          if (close === "}") member();
+          continue;
+        }
+      } else if (c === '"') string();
+      else if (c === "t") literal("true");
+      else if (c === "f") literal("false");
+      else if (c === "n") literal("null");
+      else number();
+      // A value ended: close containers until one continues with ",".
       for (;;) {
-        value();
+        const close = open[open.length - 1];
+        if (close === undefined) return;
         ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail();
+        if (text[i] === ",") {
+          i++;
+          if (close === "}") member();
+          break;
+        }
+        if (text[i] !== close) fail();
+        i++;
+        open.pop();
       }
-    } else if (c === '"') string();
-    else if (c === "t") literal("true");
-    else if (c === "f") literal("false");
-    else if (c === "n") literal("null");
-    else number();
+    }
   };
   try {
     value();
     ws();
     return i < text.length ? i : -1;
   } catch (at) {
-    return at as number;
+    if (typeof at !== "number") throw at;
+    return at;
   }
 }

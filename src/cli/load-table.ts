@@ -6,7 +6,8 @@ import { readInput, usage } from "./io.js";
 import { KINDS, type BuiltTable, type TableKind } from "./table-kinds.js";
 
 export function kindOf(algorithm: string, what: string): TableKind {
-  const kind = KINDS[algorithm];
+  // Own properties only: "__proto__" or "toString" would find Object.prototype's members.
+  const kind = Object.hasOwn(KINDS, algorithm) ? KINDS[algorithm] : undefined;
   if (!kind) {
     const known = Object.keys(KINDS).join(", ") || "none built in";
     throw flowpinError("INVALID_CONFIG", `${what}: unknown algorithm ${show(algorithm)} (known: ${known})`);

@@ -53,12 +53,9 @@ describe(`workerd (${versionOf(bin("workerd"), ["--version"])})`, () => {
     expectSameAsNode(result, ref);
   });
 
-  // Reported defect (runs under it.fails; drop `.fails` once fixed): Workers have
-  // FinalizationRegistry only from compatibility date 2025-05-05, and src/flow-hasher.ts,
-  // src/flow-batch.ts and src/rendezvous.ts call `new FinalizationRegistry(...)` at module
-  // top level, so importing flowpin in an older Worker throws "FinalizationRegistry is not
-  // defined". Fix: create the registries only where FinalizationRegistry exists.
-  it.fails("[bug] a Worker with a compatibility date before 2025-05-05 (no FinalizationRegistry) matches too", async () => {
+  // Workers have FinalizationRegistry only from compatibility date 2025-05-05; flowpin must
+  // load without it (src/engine/regions.ts) and give the same results.
+  it("a Worker with a compatibility date before 2025-05-05 (no FinalizationRegistry) matches too", async () => {
     const old = await startWorker(dir, { name: "worker.mjs", kind: "esModule", file: path.join(dir, "worker.mjs") }, [
       { name: "fixture.mjs", kind: "esModule", file: path.join(dir, "fixture.mjs") },
       ...flowpinModules(),

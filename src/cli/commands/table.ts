@@ -43,7 +43,13 @@ Builds the table the fleet config describes and prints it.
       if (values.output === undefined && process.stdout.isTTY) usage("--format bin writes binary: use --output FILE or redirect stdout");
       data = built.bin();
     }
-    if (typeof values.output === "string") fs.writeFileSync(values.output, data);
-    else io.out(data);
+    if (typeof values.output === "string") {
+      // A missing directory or no permission is the user's path, not a flowpin bug: exit 2.
+      try {
+        fs.writeFileSync(values.output, data);
+      } catch (e) {
+        usage(`cannot write --output ${JSON.stringify(values.output)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    } else io.out(data);
   },
 };
