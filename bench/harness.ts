@@ -86,7 +86,9 @@ function runNative(spec: NativeSpec, opts: BenchOptions, group: string): Result[
   try {
     const exe = path.join(dir, path.basename(spec.source, ".c"));
     execFileSync("cc", ["-O3", "-o", exe, path.join(root, spec.source), "-lm"], { stdio: ["ignore", "ignore", "pipe"] });
-    const out = execFileSync(exe, [...spec.args, ...(opts.quick ? ["--quick"] : [])], { encoding: "utf8", maxBuffer: 1 << 24 });
+    // stderr is piped, not inherited: the programs print their sink there (so the compiler
+    // cannot drop the measured work), which is not output for the user.
+    const out = execFileSync(exe, [...spec.args, ...(opts.quick ? ["--quick"] : [])], { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "pipe"] });
     return out
       .split("\n")
       .filter((line) => line.trim().startsWith("{"))
