@@ -13,7 +13,7 @@ import { OUT } from "./out";
 import { halfSipHash } from "./hash/halfsiphash";
 import { sipHash } from "./hash/siphash";
 import { toeplitz } from "./hash/toeplitz";
-import { jhash, jhash2words, jhash3words } from "./hash/jhash";
+import { final, jhash, jhash2words, jhash3words } from "./hash/jhash";
 import { xxh64 } from "./hash/xxh64";
 
 // @ts-ignore: decorator
@@ -255,7 +255,9 @@ function putV6Bytes(p: usize, w: usize): void {
 }
 
 // Cilium's hash_from_tuple_v6 hand-rolls two lookup3 mix() steps and final() (hash.h), so
-// it cannot be expressed through jhash()/jhash_3words(); these are the lookup3.c steps.
+// it cannot be expressed through jhash()/jhash_3words(). The mixes stay inline here (a
+// helper cannot hand back three words without module globals, which V8 keeps in memory:
+// measured 1.8x slower in assembly/glb.ts); final() is jhash.ts's.
 // @ts-ignore: decorator
 @inline function ciliumV6(s: usize, ports: u32, proto: u32, seed: u32): u32 {
   let a = bswap<u32>(load<u32>(s));
@@ -276,15 +278,7 @@ function putV6Bytes(p: usize, w: usize): void {
   a -= c; a ^= rotl<u32>(c, 16); c += b;
   b -= a; b ^= rotl<u32>(a, 19); a += c;
   c -= b; c ^= rotl<u32>(b, 4); b += a;
-  a += seed;
-  c ^= b; c -= rotl<u32>(b, 14);
-  a ^= c; a -= rotl<u32>(c, 11);
-  b ^= a; b -= rotl<u32>(a, 25);
-  c ^= b; c -= rotl<u32>(b, 16);
-  a ^= c; a -= rotl<u32>(c, 4);
-  b ^= a; b -= rotl<u32>(a, 14);
-  c ^= b; c -= rotl<u32>(b, 24);
-  return c;
+  return final(a + seed, b, c);
 }
 
 function hashV6(cfg: usize, s: usize, d: usize, sp: u32, dp: u32, proto: u32): u32 {

@@ -6,9 +6,10 @@
 // @ts-ignore: decorator
 @inline const INITVAL: u32 = 0xdeadbeef;
 
-// lookup3.c final(): the last mix, for the state after the last block.
+// lookup3.c final(): the last mix, for the state after the last block. Exported for
+// assembly/flow.ts (Cilium's IPv6 hash ends with it).
 // @ts-ignore: decorator
-@inline function final(a: u32, b: u32, c: u32): u32 {
+@inline export function final(a: u32, b: u32, c: u32): u32 {
   c ^= b; c -= rotl<u32>(b, 14);
   a ^= c; a -= rotl<u32>(c, 11);
   b ^= a; b -= rotl<u32>(a, 25);
