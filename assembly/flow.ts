@@ -223,12 +223,7 @@ function hashV4(cfg: usize, a: u32, b: u32, sp: u32, dp: u32, proto: u32): u32 {
     // is the packet's source port), each a network-order u16 read on a little-endian host.
     return jhash3words(bswap<u32>(a), (bswap16(sp) << 16) | bswap16(dp), proto, load<u32>(cfg, 8));
   }
-  if (profile == P_ENVOY) {
-    xxh64(TEXT, <u32>putDotted(TEXT, a), 0, 0);
-    const h = load<u64>(OUT);
-    hi = <u32>(h >> 32);
-    return <u32>h;
-  }
+  if (profile == P_ENVOY) return envoyText(<u32>putDotted(TEXT, a));
   // P_GLB: glb_compute_hash pushes the configured fields in network order.
   let n: usize = 0;
   if (flags & F_GLB_SRC_ADDR) { putBE32(TUPLE + n, a); n += 4; }
@@ -240,6 +235,16 @@ function glbTail(cfg: usize, flags: u32, n: usize, sp: u32, dp: u32): u32 {
   if (flags & F_GLB_SRC_PORT) { store<u8>(TUPLE + n, <u8>(sp >> 8)); store<u8>(TUPLE + n, <u8>sp, 1); n += 2; }
   if (flags & F_GLB_DST_PORT) { store<u8>(TUPLE + n, <u8>(dp >> 8)); store<u8>(TUPLE + n, <u8>dp, 1); n += 2; }
   const h = sipHash(load<u64>(cfg, KEY), load<u64>(cfg, KEY + 8), TUPLE, <u32>n, 2, 4);
+  hi = <u32>(h >> 32);
+  return <u32>h;
+}
+
+/** Envoy's source-IP hash: XXH64 (seed 0) of the `len` text bytes at TEXT; low word
+ *  returned, high word in `hi`. */
+// @ts-ignore: decorator
+@inline function envoyText(len: u32): u32 {
+  xxh64(TEXT, len, 0, 0);
+  const h = load<u64>(OUT);
   hi = <u32>(h >> 32);
   return <u32>h;
 }
@@ -326,12 +331,7 @@ function hashV6(cfg: usize, s: usize, d: usize, sp: u32, dp: u32, proto: u32): u
   if (profile == P_CILIUM) {
     return ciliumV6(s, (bswap16(sp) << 16) | bswap16(dp), proto, load<u32>(cfg, 12));
   }
-  if (profile == P_ENVOY) {
-    xxh64(TEXT, <u32>putV6(TEXT, s), 0, 0);
-    const h = load<u64>(OUT);
-    hi = <u32>(h >> 32);
-    return <u32>h;
-  }
+  if (profile == P_ENVOY) return envoyText(<u32>putV6(TEXT, s));
   let n: usize = 0;
   if (flags & F_GLB_SRC_ADDR) { putV6Bytes(TUPLE + n, s); n += 16; }
   if (flags & F_GLB_DST_ADDR) { putV6Bytes(TUPLE + n, d); n += 16; }
