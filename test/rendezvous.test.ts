@@ -4,8 +4,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FlowBatch, FlowHasher, FlowpinError, Rendezvous, type RendezvousBackend } from "../src/index.js";
+import { FlowBatch, FlowHasher, Rendezvous, type RendezvousBackend } from "../src/index.js";
 import { forEachEngine } from "./engines.js";
+import { expectCode, type ArgumentCode } from "./bad-inputs.js";
 import { refKeyHash, refRank, refXorshiftMult64 } from "./reference/rendezvous.js";
 import { refXxh64 } from "./reference/xxhash.js";
 import { Rng } from "./rng.js";
@@ -152,7 +153,7 @@ forEachEngine("rendezvous", () => {
   });
 
   describe("bad input", () => {
-    const bad: [string, () => unknown, string][] = [
+    const bad: [string, () => unknown, ArgumentCode][] = [
       ["no backends", () => new Rendezvous({ backends: [] }), "NO_BACKENDS"],
       ["all weights 0", () => new Rendezvous({ backends: [{ id: "a", weight: 0 }] }), "INVALID_WEIGHT"],
       ["NaN weight", () => new Rendezvous({ backends: [{ id: "a", weight: NaN }] }), "INVALID_WEIGHT"],
@@ -173,18 +174,7 @@ forEachEngine("rendezvous", () => {
       ["batch out too short", () => new Rendezvous({ backends: ["a"] }).pickBatch(new Uint32Array(4), new Uint32Array(3)), "OUT_OF_RANGE"],
       ["batch of numbers", () => new Rendezvous({ backends: ["a"] }).pickBatch([1, 2] as unknown as Uint32Array, new Uint32Array(2)), "INVALID_TYPE"],
     ];
-    for (const [name, fn, code] of bad) {
-      it(name, () => {
-        let err: unknown;
-        try {
-          fn();
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(FlowpinError);
-        expect((err as FlowpinError).code).toBe(code);
-      });
-    }
+    for (const [name, fn, code] of bad) it(name, () => expectCode(fn, code));
   });
 });
 
