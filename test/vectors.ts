@@ -27,3 +27,15 @@ export function toHex(b: Uint8Array): string {
 export function big(s: string): bigint {
   return BigInt(s.startsWith("0x") ? s : `0x${s}`);
 }
+
+/**
+ * The verified SMHasher verification code of the hash whose function name starts with
+ * `prefix` (flowhash.json `smhasher_verification_codes`).
+ */
+export function smhasherCode(prefix: string): number {
+  const codes: { function: string; expected: string; verified: boolean }[] = loadVectors("flowhash").smhasher_verification_codes.entries;
+  const e = codes.find((c) => c.function.startsWith(prefix));
+  if (!e || e.verified !== true) throw new Error(`no verified SMHasher code for ${prefix}`);
+  return Number(big(e.expected));
+}
+
