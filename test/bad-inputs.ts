@@ -62,13 +62,17 @@ const CLASS = {
   NO_BACKENDS: RangeError,
   DUPLICATE_BACKEND: RangeError,
   INVALID_WEIGHT: RangeError,
+  INVALID_TABLE_SIZE: RangeError,
   UNKNOWN_PROFILE: RangeError,
   INVALID_CONFIG: RangeError,
 } as const;
 export type ArgumentCode = keyof typeof CLASS;
 
-/** `call` throws a FlowpinError with `code`, of the matching class, naming `argName` if given. */
-export function expectCode(call: () => unknown, code: ArgumentCode, argName?: string): void {
+/**
+ * `call` throws a FlowpinError with `code`, of the matching class, whose message contains
+ * `mentions` (a literal string, e.g. the argument's name) or matches it (a RegExp).
+ */
+export function expectCode(call: () => unknown, code: ArgumentCode, mentions?: string | RegExp): void {
   let thrown: unknown;
   try {
     call();
@@ -78,5 +82,6 @@ export function expectCode(call: () => unknown, code: ArgumentCode, argName?: st
   expect(thrown, "expected a throw").toBeInstanceOf(FlowpinError);
   expect(thrown).toBeInstanceOf(CLASS[code]);
   expect((thrown as FlowpinError).code).toBe(code);
-  if (argName !== undefined) expect((thrown as Error).message).toContain(argName);
+  if (typeof mentions === "string") expect((thrown as Error).message).toContain(mentions);
+  else if (mentions) expect((thrown as Error).message).toMatch(mentions);
 }
