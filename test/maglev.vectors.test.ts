@@ -1,4 +1,4 @@
-// Every record of ../shared/vectors/maglev.json, on every engine.
+// Every record of test/vectors/maglev.json, on every engine.
 import { expect, it } from "vitest";
 import { Maglev, hashes, type MaglevBackend } from "../src/index.js";
 import { active } from "../src/engine/state.js";

@@ -1,14 +1,24 @@
-// Reads the upstream vectors from ../shared/vectors (never copied into this repo).
+// Reads the upstream vectors copied unchanged into test/vectors/ (their README says where each
+// file comes from). Nothing here reads outside the repository.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const VECTOR_DIR = path.resolve(here, "../../shared/vectors");
+export const VECTOR_DIR = path.resolve(here, "vectors");
+export const SYSTEM_VECTOR_DIR = path.join(VECTOR_DIR, "systems");
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function loadVectors(name: "flowhash" | "maglev" | "rendezvous"): any {
   return JSON.parse(fs.readFileSync(path.join(VECTOR_DIR, `${name}.json`), "utf8"));
+}
+
+/** Names of the end-to-end system vector files in test/vectors/systems/. */
+export type SystemName = "katran" | "cilium" | "ipvs" | "envoy" | "glb" | "nginx" | "haproxy";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loadSystemVectors(name: SystemName): any {
+  return JSON.parse(fs.readFileSync(path.join(SYSTEM_VECTOR_DIR, `${name}.json`), "utf8"));
 }
 
 export function hex(s: string): Uint8Array {
