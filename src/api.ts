@@ -27,3 +27,6 @@ export { GlbTable, type GlbTableOptions, type GlbBackendInput, type GlbBindInput
 export { jump, JUMP_MAX_BUCKETS } from "./jump.js";
 export { Ring, RING_DEFAULT_MIN_SIZE, RING_DEFAULT_MAX_SIZE, type RingOptions, type RingBackend, type RingEntry } from "./ring.js";
 export { Rendezvous, type RendezvousOptions, type RendezvousBackend, type RendezvousEntry, type RendezvousProfile, type RendezvousHasher, type RendezvousStats, type RendezvousDiff } from "./rendezvous.js";
+export { systems, system, systemDefinition, SYSTEM_DEFINITIONS } from "./systems/index.js";
+export type { SystemName, Route, RouteOptions, RouteDiff, RouteChange, System, SystemDefinition } from "./systems/system.js";
+export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState } from "./systems/flowpin/index.js";

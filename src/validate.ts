@@ -65,3 +65,61 @@ export function key(name: string, value: unknown, length: number): Uint8Array {
   }
   return k;
 }
+
+/** Levenshtein distance, for "did you mean" suggestions (names are short: O(a·b) is fine). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The candidate closest to `name` (case-insensitive edit distance at most a third of its
+ * length, at least 1; or a candidate that differs only in case, `_`/`-` or camelCase), or
+ * undefined when none is close.
+ */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const fold = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = fold(c) === fold(name) ? 0 : distance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** ` (did you mean "x"?)` when a candidate is close to `name`, else "". */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const near = closest(name, candidates);
+  return near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
+}
+
+/**
+ * Rejects any own field of `obj` not in `allowed` with INVALID_CONFIG naming it (`what` is the
+ * object's name, e.g. "FlowHasher options" or "reals[3]") and the field probably meant.
+ */
+export function knownFields(what: string, obj: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) {
+      throw flowpinError("INVALID_CONFIG", `${what}: unknown field ${JSON.stringify(k)}${didYouMean(k, allowed)}; known: ${allowed.join(", ")}`);
+    }
+  }
+}
+
+/** `value` must be a plain object (not null, not an array); INVALID_TYPE otherwise. */
+export function object(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw flowpinError("INVALID_TYPE", `${name} must be an object, got ${show(value)}`);
+  }
+  return value as Record<string, unknown>;
+}

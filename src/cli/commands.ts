@@ -5,6 +5,7 @@ import { diff } from "./commands/diff.js";
 import { table } from "./commands/table.js";
 import { bench } from "./commands/bench.js";
 import { hash } from "./commands/hash.js";
+import { route } from "./commands/route.js";
 import { simulateCommand } from "./commands/simulate.js";
 
-export const COMMANDS: Command[] = [table, hash, diff, simulateCommand, bench, demo];
+export const COMMANDS: Command[] = [table, hash, route, diff, simulateCommand, bench, demo];
