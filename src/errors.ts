@@ -33,10 +33,16 @@ export const DATA_CODES = [
   "UNSUPPORTED_VERSION", // serialized input from a format version this build does not read
 ] as const;
 
+/** Misuse of an object's lifetime, thrown as a plain FlowpinError (not an argument error). */
+export const STATE_CODES = [
+  "DISPOSED", // a method called on an object after its dispose()
+] as const;
+
 export type FlowpinErrorCode =
   | (typeof TYPE_CODES)[number]
   | (typeof RANGE_CODES)[number]
-  | (typeof DATA_CODES)[number];
+  | (typeof DATA_CODES)[number]
+  | (typeof STATE_CODES)[number];
 
 // Shared across module copies (ESM + CJS loaded together) so instanceof still works.
 const BRAND = Symbol.for("flowpin.error");

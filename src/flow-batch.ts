@@ -13,13 +13,15 @@
  */
 import type { Engine } from "./engine/engine.js";
 import { active } from "./engine/state.js";
-import { track, untrack } from "./engine/regions.js";
+import { disposable, track, untrack } from "./engine/regions.js";
 import { flowpinError, show } from "./errors.js";
 import { FLOW_WORDS, parseFlowInto, type Flow } from "./flow.js";
+import { VERSION } from "./version.js";
 
-// Explicit resource management (`using`): Symbol.dispose where the host has it, else the
-// name Node registered before it was standardized.
-const DISPOSE: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for("nodejs.dispose");
+// The ESM and CJS builds are two copies of this class in one process: `instanceof` holds for
+// a batch of either copy (the brand is a registry symbol, as FlowpinError's), provided both
+// copies are the same version (the same Wasm ABI).
+const BRAND = Symbol.for("flowpin.FlowBatch");
 
 /** Largest batch: keeps every region offset below 2^31 on 32-bit Wasm memory. */
 export const MAX_BATCH = 1 << 24;
@@ -81,6 +83,19 @@ export class FlowBatch {
   };
   private disposed = false;
   private readonly token = {};
+  // Entries [0, hiWritten) of hashesHi hold a 64-bit hash's high half (see afterHash).
+  private hiWritten = 0;
+  // Only constructed batches of this copy have it (prototype-made look-alikes do not).
+  readonly #own = true;
+
+  /** A FlowBatch of this copy of flowpin, constructed (not a prototype-made look-alike). */
+  static isOwn(value: unknown): value is FlowBatch {
+    return typeof value === "object" && value !== null && #own in value;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return FlowBatch.isOwn(value) || (typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === VERSION);
+  }
 
   /**
    * @param capacity flows the batch can hold (1..2^24); `length` starts equal to it.
@@ -118,7 +133,7 @@ export class FlowBatch {
   }
 
   private get v(): FlowBatch["views"] {
-    if (this.disposed) throw flowpinError("INVALID_TYPE", "this FlowBatch was disposed");
+    if (this.disposed) throw flowpinError("DISPOSED", "this FlowBatch was disposed");
     const buf = this.engine.u8.buffer as ArrayBuffer;
     // Wasm memory growth detaches the old ArrayBuffer: rebuild every view on the new one.
     if (buf !== this.buffer) {
@@ -160,7 +175,11 @@ export class FlowBatch {
   get hashes(): Uint32Array {
     return this.v.hashes;
   }
-  /** High 32 bits of each hash; written only by 64-bit profiles (envoy, glb). */
+  /**
+   * High 32 bits of each hash: 64-bit profiles (envoy, glb) write them; hashing with a 32-bit
+   * profile sets them to 0, so `(hashesHi[i], hashes[i])` is always the u64 value of the last
+   * hash, never a stale high half of an earlier 64-bit one.
+   */
   get hashesHi(): Uint32Array {
     return this.v.hashesHi;
   }
@@ -193,10 +212,28 @@ export class FlowBatch {
 
   /** Pointers for the Wasm call (internal). */
   pointers(): { src: number; dst: number; sport: number; dport: number; proto: number; hashes: number; hashesHi: number } {
-    if (this.disposed) throw flowpinError("INVALID_TYPE", "this FlowBatch was disposed");
+    if (this.disposed) throw flowpinError("DISPOSED", "this FlowBatch was disposed");
     const p = this.ptr;
     const L = this.lay;
     return { src: p + L.src, dst: p + L.dst, sport: p + L.sport, dport: p + L.dport, proto: p + L.proto, hashes: p + L.hashes, hashesHi: p + L.hashesHi };
+  }
+
+  /**
+   * Called by FlowHasher.hashBatch after hashing [0, length) with a `bits`-bit profile
+   * (internal). A 32-bit profile does not write hashesHi: high halves left by an earlier
+   * 64-bit hash are cleared here, so a 64-bit lookup over (hashes, hashesHi) reads the 32-bit
+   * hash itself. Costs nothing while the profile stays the same width.
+   */
+  afterHash(bits: 32 | 64): void {
+    if (this.disposed) throw flowpinError("DISPOSED", "this FlowBatch was disposed");
+    if (bits === 64) {
+      this.hiWritten = Math.max(this.hiWritten, this._length);
+      return;
+    }
+    if (this.hiWritten === 0) return;
+    const at = this.ptr + this.lay.hashesHi;
+    this.engine.u8.fill(0, at, at + 4 * this.hiWritten);
+    this.hiWritten = 0;
   }
 
   /** Returns the batch's Wasm memory now (also done by `using` and, eventually, by GC). */
@@ -208,8 +245,5 @@ export class FlowBatch {
   }
 }
 
-Object.defineProperty(FlowBatch.prototype, DISPOSE, {
-  value: function (this: FlowBatch) {
-    this.dispose();
-  },
-});
+disposable(FlowBatch);
+Object.defineProperty(FlowBatch.prototype, BRAND, { value: VERSION });

@@ -21,13 +21,15 @@
  * hasher.hash({ src: "198.51.100.7", dst: "203.0.113.1", sport: 51512, dport: 443, proto: "tcp" }); // u32
  * hasher.hashV4(0xc6336407, 0xcb007101, 51512, 443, 6); // same flow, no parsing, no allocation
  */
-import type { Engine } from "./engine/engine.js";
+import { Engine } from "./engine/engine.js";
 import { active } from "./engine/state.js";
-import { track, untrack } from "./engine/regions.js";
+import { disposable, track, untrack } from "./engine/regions.js";
+import { base64Bytes, hexBytes } from "./encoding.js";
 import { flowpinError, show } from "./errors.js";
 import { FLOW_WORDS, parseFlowInto, type Flow } from "./flow.js";
 import { FlowBatch } from "./flow-batch.js";
 import { hashPacketsOn, type PacketHashes } from "./packet.js";
+import * as v from "./validate.js";
 
 export type FlowProfile = "flowpin" | "toeplitz" | "katran" | "cilium" | "envoy" | "glb";
 export type GlbHashField = "src_addr" | "dst_addr" | "src_port" | "dst_port";
@@ -50,11 +52,26 @@ export interface FlowHasherOptions {
   noPorts?: boolean;
   /** Katran VIP flags (balancer_consts.h). By default the destination port is zeroed. */
   katran?: { srcDstPort?: boolean; noSrcPort?: boolean; dportOnly?: boolean };
-  /** Cilium's --bpf-lb-maglev-hash-seed (base64 of 12 bytes; default the public "JLfvgnHc2kaSUFaI"), or the two jhash seeds directly. */
+  /**
+   * Cilium's --bpf-lb-maglev-hash-seed (base64 of 12 bytes; default the public
+   * "JLfvgnHc2kaSUFaI"), or the two jhash seeds directly. `cilium: { hashSeed }` is the one
+   * name for the cluster seed everywhere: `new Maglev({ profile: "cilium", cilium: { hashSeed } })`
+   * takes it too.
+   */
   cilium?: { hashSeed?: string; seeds?: { v4: number; v6: number } };
-  /** glb-director's hash_fields (default ["src_addr"], as glb-director's own default). */
-  glb?: { fields?: GlbHashField[] };
+  /**
+   * glb-director's hash_fields (default ["src_addr"], as glb-director's own default).
+   * `hashFields` is the name GlbTable uses too; `fields` is its older spelling here.
+   */
+  glb?: { hashFields?: readonly GlbHashField[]; /** @deprecated use hashFields */ fields?: readonly GlbHashField[] };
 }
+
+/** The fields of FlowHasherOptions and of its nested profile options (unknown ones are INVALID_CONFIG). */
+const OPTION_FIELDS = ["profile", "key", "symmetric", "noPorts", "katran", "cilium", "glb"] as const;
+const KATRAN_FIELDS = ["srcDstPort", "noSrcPort", "dportOnly"] as const;
+const CILIUM_FIELDS = ["hashSeed", "seeds"] as const;
+const SEEDS_FIELDS = ["v4", "v6"] as const;
+const GLB_FIELDS = ["hashFields", "fields"] as const;
 
 const PROFILES: readonly FlowProfile[] = ["flowpin", "toeplitz", "katran", "cilium", "envoy", "glb"];
 const PROFILE_ID: Record<FlowProfile, number> = { flowpin: 0, toeplitz: 1, katran: 2, cilium: 3, envoy: 4, glb: 5 };
@@ -69,44 +86,38 @@ const GLB_FIELD_FLAG: Record<GlbHashField, number> = { src_addr: 32, dst_addr: 6
 const KEY_OFFSET = 32;
 
 /** Microsoft's RSS verification key ("Verifying the RSS Hash Calculation"), also DPDK's test key. */
-export const MS_RSS_KEY = hexBytes("6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa");
+export const MS_RSS_KEY = hexBytes("MS_RSS_KEY", "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa");
 /** The 16-bit periodic RSS key that makes Toeplitz symmetric (Woo & Park; Suricata's default). */
-export const SYMMETRIC_RSS_KEY = hexBytes("6d5a".repeat(20));
+export const SYMMETRIC_RSS_KEY = hexBytes("SYMMETRIC_RSS_KEY", "6d5a".repeat(20));
 /** Cilium's public default Maglev hash seed (pkg/maglev DefaultHashSeed). */
 export const CILIUM_DEFAULT_SEED = "JLfvgnHc2kaSUFaI";
 
-function hexBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
 /** Cilium's InitMaglevSeeds: bytes 4-7 and 8-11 of the decoded seed, big-endian. */
-function ciliumSeeds(seed: string): { v4: number; v6: number } {
-  if (typeof seed !== "string" || !/^[A-Za-z0-9+/]{16}$/.test(seed)) {
+function ciliumSeeds(seed: unknown): { v4: number; v6: number } {
+  if (typeof seed !== "string") throw flowpinError("INVALID_TYPE", `cilium.hashSeed must be base64 of 12 bytes (16 characters), got ${show(seed)}`);
+  const d = seed.length === 16 ? base64Bytes("cilium.hashSeed", seed, "INVALID_KEY") : undefined;
+  if (d === undefined || d.length !== 12) {
     throw flowpinError("INVALID_KEY", `cilium.hashSeed must be base64 of 12 bytes (16 characters), got ${show(seed)}`);
   }
-  const d = base64(seed);
   const be = (i: number): number => ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
   return { v4: be(4), v6: be(8) };
 }
 
-function base64(s: string): Uint8Array {
-  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const out = new Uint8Array((s.length / 4) * 3);
-  for (let i = 0, o = 0; i < s.length; i += 4) {
-    const v = (A.indexOf(s[i]!) << 18) | (A.indexOf(s[i + 1]!) << 12) | (A.indexOf(s[i + 2]!) << 6) | A.indexOf(s[i + 3]!);
-    out[o++] = v >>> 16;
-    out[o++] = (v >>> 8) & 0xff;
-    out[o++] = v & 0xff;
+/** glb.hashFields (or its older name glb.fields) as the flag bits of assembly/flow.ts. */
+function glbFieldFlags(o: Record<string, unknown>): number {
+  if (o.hashFields !== undefined && o.fields !== undefined) throw flowpinError("INVALID_CONFIG", "give glb.hashFields or glb.fields (its older name), not both");
+  const name = o.fields !== undefined ? "glb.fields" : "glb.hashFields";
+  const fields = o.fields ?? o.hashFields ?? ["src_addr"];
+  if (!Array.isArray(fields) || fields.length === 0) throw flowpinError("INVALID_CONFIG", `${name} must be a non-empty array of src_addr, dst_addr, src_port, dst_port, got ${show(fields)}`);
+  let flags = 0;
+  for (const f of fields) {
+    const bit = GLB_FIELD_FLAG[f as GlbHashField];
+    if (bit === undefined || !Object.prototype.hasOwnProperty.call(GLB_FIELD_FLAG, f)) {
+      throw flowpinError("INVALID_CONFIG", `${name} entries must be src_addr, dst_addr, src_port or dst_port, got ${show(f)}`);
+    }
+    flags |= bit;
   }
-  return out;
-}
-
-function flag(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== "boolean") throw flowpinError("INVALID_TYPE", `${name} must be a boolean, got ${show(value)}`);
-  return value;
+  return flags;
 }
 
 
@@ -122,6 +133,7 @@ export class FlowHasher {
   private readonly noPorts: boolean;
   private readonly cfgs = new Map<Engine, number>();
   private readonly token = {};
+  private disposed = false;
 
   /**
    * @example new FlowHasher({ key: crypto.getRandomValues(new Uint8Array(8)) })
@@ -129,13 +141,13 @@ export class FlowHasher {
    * @example new FlowHasher({ profile: "glb", key: tableHashKey16, glb: { fields: ["src_addr", "src_port"] } })
    */
   constructor(options: FlowHasherOptions = {}) {
-    if (typeof options !== "object" || options === null) throw flowpinError("INVALID_TYPE", `options must be an object, got ${show(options)}`);
+    v.options("FlowHasher options", options, OPTION_FIELDS);
     const profile = options.profile ?? "flowpin";
     if (!PROFILES.includes(profile)) throw flowpinError("UNKNOWN_PROFILE", `profile must be one of ${PROFILES.join(", ")}, got ${show(profile)}`);
     this.profile = profile;
     this.bits = profile === "envoy" || profile === "glb" ? 64 : 32;
-    const symmetric = flag("symmetric", options.symmetric);
-    const noPorts = flag("noPorts", options.noPorts);
+    const symmetric = v.boolean("symmetric", options.symmetric);
+    const noPorts = v.boolean("noPorts", options.noPorts);
     this.noPorts = noPorts;
     const key = options.key;
     if (key !== undefined && !(key instanceof Uint8Array)) throw flowpinError("INVALID_TYPE", `key must be a Uint8Array, got ${show(key)}`);
@@ -162,15 +174,7 @@ export class FlowHasher {
       if (key === undefined) throw flowpinError("INVALID_KEY", "the glb profile needs key: the forwarding table's 16-byte hash key");
       if (key.length !== 16) throw flowpinError("INVALID_KEY", `key must be 16 bytes for the glb profile, got ${key.length}`);
       k = key;
-      const fields = options.glb?.fields ?? ["src_addr"];
-      if (!Array.isArray(fields) || fields.length === 0) throw flowpinError("INVALID_CONFIG", `glb.fields must be a non-empty array of src_addr, dst_addr, src_port, dst_port, got ${show(fields)}`);
-      for (const f of fields) {
-        const bit = GLB_FIELD_FLAG[f as GlbHashField];
-        if (bit === undefined || !Object.prototype.hasOwnProperty.call(GLB_FIELD_FLAG, f)) {
-          throw flowpinError("INVALID_CONFIG", `glb.fields entries must be src_addr, dst_addr, src_port or dst_port, got ${show(f)}`);
-        }
-        flags |= bit;
-      }
+      flags |= glbFieldFlags(options.glb === undefined ? {} : v.options("glb", options.glb, GLB_FIELDS));
     } else if (profile === "toeplitz") {
       if (key === undefined) k = symmetric ? SYMMETRIC_RSS_KEY : MS_RSS_KEY;
       else {
@@ -185,20 +189,17 @@ export class FlowHasher {
     } else {
       if (key !== undefined) throw flowpinError("INVALID_KEY", `the ${profile} profile takes no key, got ${show(key)}`);
       if (profile === "katran") {
-        const o = options.katran ?? {};
-        if (flag("katran.srcDstPort", o.srcDstPort)) flags |= F_KATRAN_SRC_DST_PORT;
-        if (flag("katran.noSrcPort", o.noSrcPort)) flags |= F_KATRAN_NO_SRC_PORT;
-        if (flag("katran.dportOnly", o.dportOnly)) flags |= F_KATRAN_DPORT_ONLY;
+        const o = options.katran === undefined ? {} : v.options("katran", options.katran, KATRAN_FIELDS);
+        if (v.boolean("katran.srcDstPort", o.srcDstPort)) flags |= F_KATRAN_SRC_DST_PORT;
+        if (v.boolean("katran.noSrcPort", o.noSrcPort)) flags |= F_KATRAN_NO_SRC_PORT;
+        if (v.boolean("katran.dportOnly", o.dportOnly)) flags |= F_KATRAN_DPORT_ONLY;
       } else if (profile === "cilium") {
-        const o = options.cilium ?? {};
+        const o = options.cilium === undefined ? {} : v.options("cilium", options.cilium, CILIUM_FIELDS);
         if (o.seeds !== undefined && o.hashSeed !== undefined) throw flowpinError("INVALID_CONFIG", "give cilium.hashSeed or cilium.seeds, not both");
         let s: { v4: number; v6: number };
         if (o.seeds !== undefined) {
-          s = o.seeds;
-          for (const f of ["v4", "v6"] as const) {
-            const x = s?.[f];
-            if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > 0xffffffff) throw flowpinError("INVALID_KEY", `cilium.seeds.${f} must be a u32, got ${show(x)}`);
-          }
+          const seeds = v.options("cilium.seeds", o.seeds, SEEDS_FIELDS);
+          s = { v4: v.int("cilium.seeds.v4", seeds.v4, 0, v.U32_MAX, "INVALID_KEY"), v6: v.int("cilium.seeds.v6", seeds.v6, 0, v.U32_MAX, "INVALID_KEY") };
         } else s = ciliumSeeds(o.hashSeed ?? CILIUM_DEFAULT_SEED);
         seed4 = s.v4;
         seed6 = s.v6;
@@ -216,10 +217,14 @@ export class FlowHasher {
     this.block = block;
   }
 
-  /** The config block in `e`'s memory, written on first use there. */
+  /**
+   * The config block in `e`'s memory, written on first use there. Every hash goes through
+   * here or finds its block in `cfgs`, which dispose() empties: a disposed hasher throws.
+   */
   private cfg(e: Engine): number {
     let p = this.cfgs.get(e);
     if (p === undefined) {
+      if (this.disposed) throw flowpinError("DISPOSED", `this FlowHasher (${this.profile}) was disposed`);
       p = e.alloc(this.block.length);
       e.u8.set(this.block, p);
       this.cfgs.set(e, p);
@@ -300,17 +305,26 @@ export class FlowHasher {
    * @example hasher.hashBatch(batch); batch.hashes[0]
    */
   hashBatch(batch: FlowBatch): void {
-    // instanceof, not duck typing: a look-alike object would hand arbitrary pointers to Wasm.
+    // A brand, not duck typing: a look-alike object would hand arbitrary pointers to Wasm.
     if (!(batch instanceof FlowBatch)) throw flowpinError("INVALID_TYPE", `batch must be a FlowBatch, got ${show(batch)}`);
-    // Its memory must be the active engine's (a prototype-made look-alike has no engine at all).
-    const e = batch.engine;
-    if (e !== active()) {
-      throw flowpinError("INVALID_TYPE", `batch was not made on the active engine (${active().kind}): a FlowBatch lives in the memory of the engine active when it was made`);
+    const e: Engine = batch.engine;
+    const current = active();
+    const kind: unknown = (e as { kind?: unknown } | null | undefined)?.kind;
+    if (FlowBatch.isOwn(batch)) {
+      // Its memory must be the active engine's.
+      if (e !== current) throw notActive(current);
+    } else if (e instanceof Engine || kind !== current.kind) {
+      // Not one of ours: either a prototype-made look-alike (our engine or none at all), or a
+      // batch of the other copy of flowpin in this process (ESM beside CJS) on another kind.
+      throw notActive(current);
     }
+    // A batch of the other copy (same version, checked by the brand) is hashed in its own
+    // engine's memory, which has the same ABI: no copy, the same result.
     this.needKey(batch.family);
     const cfg = this.cfg(e);
     const p = batch.pointers();
     e.x.flowHashBatch(cfg, batch.family === 6 ? 1 : 0, batch.length, p.src, p.dst, p.sport, p.dport, p.proto, p.hashes, p.hashesHi);
+    batch.afterHash(this.bits);
   }
 
   /**
@@ -319,16 +333,28 @@ export class FlowHasher {
    * @example const { hashes, status } = hasher.hashPackets(packets);
    */
   hashPackets(packets: readonly Uint8Array[]): PacketHashes {
+    const e = active();
+    const cfg = this.cfg(e);
     // Packets may be IPv6 with ports: a toeplitz key must cover 36 bytes of input.
     this.needKey(6);
-    const e = active();
-    return hashPacketsOn(e, this.cfg(e), this.bits === 64, packets);
+    return hashPacketsOn(e, cfg, this.bits === 64, packets);
   }
 
-  /** Returns this hasher's Wasm memory now (otherwise done when it is garbage collected). */
+  /**
+   * Returns this hasher's Wasm memory now (otherwise done when it is garbage collected);
+   * `using hasher = new FlowHasher(...)` calls it where the runtime has `Symbol.dispose`.
+   * Hashing with a disposed hasher throws FlowpinError DISPOSED. Calling it again is a no-op.
+   */
   dispose(): void {
+    this.disposed = true;
     untrack(this.token);
     for (const [e, p] of this.cfgs) e.release(p);
     this.cfgs.clear();
   }
+}
+
+disposable(FlowHasher);
+
+function notActive(current: Engine): Error {
+  return flowpinError("INVALID_TYPE", `batch was not made on the active engine (${current.kind}): a FlowBatch lives in the memory of the engine active when it was made`);
 }

@@ -108,12 +108,58 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
  * Rejects any own field of `obj` not in `allowed` with INVALID_CONFIG naming it (`what` is the
  * object's name, e.g. "FlowHasher options" or "reals[3]") and the field probably meant.
  */
-export function knownFields(what: string, obj: object, allowed: readonly string[]): void {
+export function knownFields(what: string, obj: object, allowed: readonly string[], how: KnownFieldsOptions = {}): void {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) {
-      throw flowpinError("INVALID_CONFIG", `${what}: unknown field ${JSON.stringify(k)}${didYouMean(k, allowed)}; known: ${allowed.join(", ")}`);
+      const elsewhere = how.owner?.(k);
+      if (elsewhere !== undefined) throw flowpinError("INVALID_CONFIG", `${what}: ${elsewhere}`);
+      throw flowpinError("INVALID_CONFIG", `${what}: unknown ${how.noun ?? "field"} ${JSON.stringify(k)}${didYouMean(k, allowed)}; known: ${allowed.join(", ")}`);
     }
   }
+}
+
+/** How knownFields() words its refusal. */
+export interface KnownFieldsOptions {
+  /** What one field is called in the message (default "field"; Maglev says "Maglev option"). */
+  readonly noun?: string;
+  /** A fuller reason for a field that is known elsewhere (another profile's option), or undefined. */
+  readonly owner?: (field: string) => string | undefined;
+}
+
+/**
+ * An options object: a plain object (INVALID_TYPE otherwise) whose fields are all in
+ * `allowed` (INVALID_CONFIG naming the field and the one probably meant otherwise).
+ */
+export function options(what: string, value: unknown, allowed: readonly string[], how?: KnownFieldsOptions): Record<string, unknown> {
+  const o = object(what, value);
+  knownFields(what, o, allowed, how);
+  return o;
+}
+
+/** An optional boolean: `fallback` when undefined, INVALID_TYPE for anything but a boolean. */
+export function boolean(name: string, value: unknown, fallback = false): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw flowpinError("INVALID_TYPE", `${name} must be a boolean, got ${show(value)}`);
+  return value;
+}
+
+/**
+ * A number whose range the caller checks with its own code (a weight: INVALID_WEIGHT).
+ * Anything but a number is INVALID_TYPE, so `weight: "2"` is the same mistake everywhere.
+ */
+export function number(name: string, value: unknown): number {
+  if (typeof value !== "number") throw flowpinError("INVALID_TYPE", `${name} must be a number, got ${show(value)}`);
+  return value;
+}
+
+/**
+ * A non-empty string: anything but a string is INVALID_TYPE; "" is `empty` (a key: INVALID_KEY,
+ * a bad value of the right kind).
+ */
+export function nonEmptyString(name: string, value: unknown, empty: FlowpinErrorCode): string {
+  if (typeof value !== "string") throw flowpinError("INVALID_TYPE", `${name} must be a non-empty string, got ${show(value)}`);
+  if (value.length === 0) throw flowpinError(empty, `${name} must be a non-empty string, got ""`);
+  return value;
 }
 
 /** `value` must be a plain object (not null, not an array); INVALID_TYPE otherwise. */

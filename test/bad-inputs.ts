@@ -65,6 +65,8 @@ const CLASS = {
   INVALID_TABLE_SIZE: RangeError,
   UNKNOWN_PROFILE: RangeError,
   INVALID_CONFIG: RangeError,
+  // Use after dispose() is not an argument error: a plain FlowpinError (an Error).
+  DISPOSED: Error,
 } as const;
 export type ArgumentCode = keyof typeof CLASS;
 
@@ -81,6 +83,7 @@ export function expectCode(call: () => unknown, code: ArgumentCode, mentions?: s
   }
   expect(thrown, "expected a throw").toBeInstanceOf(FlowpinError);
   expect(thrown).toBeInstanceOf(CLASS[code]);
+  if (CLASS[code] === Error) expect(thrown instanceof TypeError || thrown instanceof RangeError, `${code} is neither a TypeError nor a RangeError`).toBe(false);
   expect((thrown as FlowpinError).code).toBe(code);
   if (typeof mentions === "string") expect((thrown as Error).message).toContain(mentions);
   else if (mentions) expect((thrown as Error).message).toMatch(mentions);

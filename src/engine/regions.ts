@@ -23,3 +23,23 @@ export function track(owner: object, engine: Engine, ptr: number, token: object)
 export function untrack(token: object): void {
   registry?.unregister(token);
 }
+
+// Explicit resource management (`using`): the method is installed under Symbol.dispose where
+// the host has it (Node 20.4+ and 22, Deno, Bun, current browsers), and under the name Node
+// registered before the symbol was standardized otherwise. Nothing touches Symbol.dispose
+// where it is missing, so importing or constructing never throws on an older host.
+const DISPOSE: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for("nodejs.dispose");
+
+/**
+ * Makes instances of `cls` disposable with `using`: `[Symbol.dispose]()` calls `dispose()`.
+ * One definition for every class that holds Wasm memory.
+ */
+export function disposable(cls: { prototype: { dispose(): void } }): void {
+  Object.defineProperty(cls.prototype, DISPOSE, {
+    value: function (this: { dispose(): void }) {
+      this.dispose();
+    },
+    configurable: true,
+    writable: true,
+  });
+}

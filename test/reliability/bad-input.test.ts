@@ -194,8 +194,8 @@ function otherEngineBatch(): FlowBatch {
   add(g, { label: "katran options on flowpin", call: () => make({ key: KEY8, katran: {} }), code: "INVALID_CONFIG", names: "katran" });
   add(g, { label: "cilium options on katran", call: () => make({ profile: "katran", cilium: {} }), code: "INVALID_CONFIG", names: "cilium" });
   add(g, { label: "glb options on flowpin", call: () => make({ key: KEY8, glb: {} }), code: "INVALID_CONFIG", names: "glb" });
-  each(g, "cilium.hashSeed", "cilium.hashSeed", [['"abc"', "abc", "INVALID_KEY"], ['""', "", "INVALID_KEY"], ["5", 5, "INVALID_KEY"], ["16 chars, one not base64", "JLfvgnHc2kaSUFa!", "INVALID_KEY"], ["17 chars", "JLfvgnHc2kaSUFaIA", "INVALID_KEY"]], (s) => make({ profile: "cilium", cilium: { hashSeed: s } }));
-  each(g, "cilium.seeds.v4", "cilium.seeds.v4", [["-1", -1, "INVALID_KEY"], ["2**32", 2 ** 32, "INVALID_KEY"], ["1.5", 1.5, "INVALID_KEY"], ['"1"', "1", "INVALID_KEY"], ["NaN", NaN, "INVALID_KEY"]], (s) => make({ profile: "cilium", cilium: { seeds: { v4: s, v6: 1 } } }));
+  each(g, "cilium.hashSeed", "cilium.hashSeed", [['"abc"', "abc", "INVALID_KEY"], ['""', "", "INVALID_KEY"], ["5", 5, "INVALID_TYPE"], ["16 chars, one not base64", "JLfvgnHc2kaSUFa!", "INVALID_KEY"], ["17 chars", "JLfvgnHc2kaSUFaIA", "INVALID_KEY"]], (s) => make({ profile: "cilium", cilium: { hashSeed: s } }));
+  each(g, "cilium.seeds.v4", "cilium.seeds.v4", [["-1", -1, "INVALID_KEY"], ["2**32", 2 ** 32, "INVALID_KEY"], ["1.5", 1.5, "INVALID_KEY"], ['"1"', "1", "INVALID_TYPE"], ["NaN", NaN, "INVALID_KEY"]], (s) => make({ profile: "cilium", cilium: { seeds: { v4: s, v6: 1 } } }));
   add(g, { label: "cilium seeds and hashSeed", call: () => make({ profile: "cilium", cilium: { seeds: { v4: 1, v6: 2 }, hashSeed: "JLfvgnHc2kaSUFaI" } }), code: "INVALID_CONFIG", names: "hashSeed" });
   each(g, "glb.fields", "glb.fields", [["[]", [], "INVALID_CONFIG"], ['"src_addr"', "src_addr", "INVALID_CONFIG"], ['["src"]', ["src"], "INVALID_CONFIG"], ["[5]", [5], "INVALID_CONFIG"], ['["__proto__"]', ["__proto__"], "INVALID_CONFIG"]], (f) => make({ profile: "glb", key: KEY16, glb: { fields: f } }));
 
@@ -216,7 +216,7 @@ function otherEngineBatch(): FlowBatch {
   add(g, { label: "hashBatch(an object with a pointers() method)", call: () => hasher.hashBatch({ pointers: () => ({}), family: 4, length: 1, engine: {} } as never), code: "INVALID_TYPE", names: "batch" });
   add(g, { label: "hashBatch(a FlowBatch-prototyped look-alike)", call: () => hasher.hashBatch(Object.create(FlowBatch.prototype)), code: "INVALID_TYPE", names: "batch" });
   add(g, { label: "hashBatch(a batch of another engine)", call: () => hasher.hashBatch(otherEngineBatch()), code: "INVALID_TYPE", names: "batch" });
-  add(g, { label: "hashBatch(a disposed FlowBatch)", call: () => hasher.hashBatch(disposed), code: "INVALID_TYPE", names: "disposed" });
+  add(g, { label: "hashBatch(a disposed FlowBatch)", call: () => hasher.hashBatch(disposed), code: "DISPOSED", names: "disposed" });
   each(g, "hashPackets(packets)", "packets", [...NOT_OBJECT, ["undefined", undefined, "INVALID_TYPE"], ["a Uint8Array", new Uint8Array(40), "INVALID_TYPE"], ["an array-like", { length: 1, 0: new Uint8Array(40) }, "INVALID_TYPE"]], (p) => hasher.hashPackets(p as Uint8Array[]));
   each(g, "hashPackets([x])", "packets[0]", NOT_BYTES.filter(([l]) => l !== "a detached Uint8Array"), (p) => hasher.hashPackets([p as Uint8Array]));
   add(g, { label: "hashPackets([a detached Uint8Array])", call: () => hasher.hashPackets([detachedBytes()]), code: "INVALID_TYPE", names: "packets[0]" });
@@ -241,8 +241,8 @@ function otherEngineBatch(): FlowBatch {
   });
   each(g, "batch.set(index)", "index", idx, (i) => batch.set(i as number, FLOW));
   add(g, { label: "batch.set(IPv6 flow) on an IPv4 batch", call: () => batch.set(0, { ...FLOW, src: "2001:db8::1", dst: "2001:db8::2" }), code: "MIXED_FAMILIES", names: "IPv4" });
-  add(g, { label: "disposed batch.src", call: () => disposed.src, code: "INVALID_TYPE", names: "disposed" });
-  add(g, { label: "disposed batch.set", call: () => disposed.set(0, FLOW), code: "INVALID_TYPE", names: "disposed" });
+  add(g, { label: "disposed batch.src", call: () => disposed.src, code: "DISPOSED", names: "disposed" });
+  add(g, { label: "disposed batch.set", call: () => disposed.set(0, FLOW), code: "DISPOSED", names: "disposed" });
 }
 
 // ---- readPcap, engines -----------------------------------------------------------------------
