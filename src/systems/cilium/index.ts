@@ -1,0 +1,253 @@
+/**
+ * The `cilium` system: which backend Cilium's per-packet load balancer (kube-proxy
+ * replacement with `--bpf-lb-algorithm=maglev`: the tc/XDP NodePort path, and ClusterIP with
+ * bpf-lb-external-clusterip) picks for the first packet of a connection, for Cilium 1.16 and
+ * 1.17+ (whose datapath hashes the two ports swapped).
+ *
+ * The decision, in the datapath's order (bpf/lib/lb.h, nodeport.h):
+ * 1. lbX_extract_tuple: only TCP and UDP are load-balanced (ICMP, SCTP without --enable-sctp
+ *    and anything else are passed on): reason "unsupported-protocol".
+ * 2. the service lookup by destination address and port, and from 1.17 on by protocol (1.16
+ *    writes its service keys with protocol 0, so a UDP packet to a TCP frontend is balanced):
+ *    reason "no-service" when the frontend does not match (Cilium does not balance it).
+ * 3. svc->count 0, no backend in the table: reason "no-backend" (dropped, DROP_NO_SERVICE).
+ * 4. the flow hash (see hash.ts) modulo the table size, and the Maglev table slot: "table".
+ * Packets add "fragment" and "invalid-packet" (see packet.ts).
+ *
+ * The table: pkg/maglev through flowpin's Maglev "cilium" profile, over the backends the
+ * control plane keeps (config.ts), hashed as "addr:port" (1.16) or
+ * "[addr:port/PROTO,State:active]" (1.17+). Backends are named as Cilium prints them.
+ *
+ * @example
+ * import { systems } from "flowpin";
+ * const svc = systems.cilium({ version: "1.17+",
+ *   service: { frontend: "203.0.113.10:443/TCP", session_affinity: false, scope: "external" },
+ *   maglev: { table_size: 16381, hash_seed: "JLfvgnHc2kaSUFaI" },
+ *   backends: [{ address: "10.0.0.1", port: 8443, protocol: "TCP", weight: 100, state: "active" },
+ *              { address: "10.0.0.2", port: 8443, protocol: "TCP", weight: 100, state: "active" }] });
+ * svc.route({ src: "198.51.100.7", dst: "203.0.113.10", sport: 51512, dport: 443, proto: 6 });
+ * // { backend: "10.0.0.2:8443", hash: "…", slot: …, reason: "table" }
+ */
+import { hexBytes } from "../../encoding.js";
+import { flowpinError, show } from "../../errors.js";
+import { parsePort, parseProtocol, type Flow } from "../../flow.js";
+import { Maglev } from "../../maglev.js";
+import { knownFields, object } from "../../validate.js";
+import { flowFromRecord } from "../flow-input.js";
+import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { ciliumAddress, normalize, type CiliumConfig, type CiliumSeeds, type CiliumVersion, type Normalized } from "./config.js";
+import { hashInputText, hashV4, hashV6, portsWord } from "./hash.js";
+import { extractTuple, TupleStatus, type Tuple } from "./packet.js";
+
+export type { CiliumBackend, CiliumBackendState, CiliumConfig, CiliumProtocol, CiliumSeeds, CiliumService, CiliumVersion } from "./config.js";
+
+/** A flow (5-tuple) or one IP packet (from its IPv4/IPv6 header on). `::ffff:a.b.c.d` is an IPv6 address here, as in the packet. */
+export type CiliumInput = Flow | Uint8Array;
+
+/**
+ * reason: "table" (the Maglev slot's backend), "no-service" (no frontend matches: not
+ * load-balanced), "unsupported-protocol" (not TCP/UDP: not load-balanced), "no-backend" (the
+ * service has no backend in its table: dropped), "fragment", "invalid-packet" (packets only).
+ */
+export type CiliumReason = "table" | "no-service" | "unsupported-protocol" | "no-backend" | "fragment" | "invalid-packet";
+
+/** One decision; `hash` and `slot` are null where the datapath did not hash. */
+export interface CiliumRoute extends Route {
+  reason: CiliumReason;
+}
+
+/** What the agent computed for the service (the vectors' `cilium_state`). */
+export interface CiliumState {
+  version: CiliumVersion;
+  /** The frontend as Cilium prints it. */
+  frontend: string;
+  seeds: CiliumSeeds;
+  /** The table backends' hash strings, sorted as pkg/maglev sorts and hashes them. */
+  hashStrings: string[];
+  /** Slots per table backend, by backend name ("addr:port"). */
+  slotsPerBackend: Record<string, number>;
+  /** The protocol in the service map key: 0 in 1.16 (u8proto.ANY), the frontend's from 1.17. */
+  serviceKeyProto: number;
+  /** svc->count: backends in the table. */
+  count: number;
+  /** SVC_FLAG_AFFINITY (16) under session affinity. */
+  flags: number;
+  /** Which backends the table holds, in words. */
+  tableRule: string;
+}
+
+const PROTO_NAME: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP" };
+const protoName = (p: number): string => PROTO_NAME[p] ?? `protocol ${p}`;
+/** lb.h SVC_FLAG_AFFINITY. */
+const SVC_FLAG_AFFINITY = 1 << 4;
+
+// Scratch for the flow being routed: one route at a time, no allocation per flow.
+const TUPLE: Tuple = { words: new Uint32Array(8), family: 4, sport: 0, dport: 0, proto: 0, why: "" };
+
+class CiliumSystem implements System<CiliumInput, CiliumRoute> {
+  readonly system = "cilium" as const;
+  readonly #c: Normalized;
+  readonly #maglev: Maglev | undefined;
+  readonly #table: Uint16Array | Uint32Array | undefined;
+  /** Backend name per Maglev backend index. */
+  readonly #names: string[];
+  readonly #seed4: number;
+  readonly #seed6: number;
+  readonly #fe: Uint32Array;
+  readonly #fePort: number;
+  /** The protocol a packet must carry to match, or -1 for any (1.16's key proto 0). */
+  readonly #feProto: number;
+
+  constructor(config: CiliumConfig) {
+    const c = normalize(config);
+    this.#c = c;
+    this.#seed4 = c.seeds.jhash0;
+    this.#seed6 = c.seeds.jhash1;
+    this.#fe = c.frontend.words;
+    this.#fePort = c.frontend.port;
+    this.#feProto = c.version === "1.16" ? -1 : c.frontend.proto;
+    const table = c.table.map((i) => c.backends[i]!);
+    this.#names = table.map((b) => b.name);
+    if (table.length === 0) return;
+    this.#maglev = new Maglev({
+      profile: "cilium",
+      size: c.tableSize,
+      seed: c.hashSeed,
+      backends: table.map((b, k) =>
+        // 1.16 hashes Backend.String() = "addr:port" (given as the key); 1.17+ the hash string
+        // the profile builds from the address, port and protocol.
+        c.version === "1.16"
+          ? { id: String(k), key: b.name, weight: b.weight }
+          : { id: String(k), address: b.host, port: b.port, protocol: b.protocol, weight: b.weight },
+      ),
+    });
+    this.#table = this.#maglev.table;
+  }
+
+  /** The agent's view of the service: seeds, hash strings, slots, svc count and flags. */
+  state(): CiliumState {
+    const c = this.#c;
+    const m = this.#maglev;
+    const slotsPerBackend: Record<string, number> = {};
+    if (m) m.stats().entries.forEach((n, i) => (slotsPerBackend[this.#names[i]!] = (slotsPerBackend[this.#names[i]!] ?? 0) + n));
+    return {
+      version: c.version,
+      frontend: c.frontend.text,
+      seeds: { ...c.seeds },
+      hashStrings: m ? m.backends.map((b) => b.key!).sort(compareBytes) : [],
+      slotsPerBackend,
+      serviceKeyProto: c.version === "1.16" ? 0 : c.frontend.proto,
+      count: c.table.length,
+      flags: c.affinity ? SVC_FLAG_AFFINITY : 0,
+      tableRule: c.tableRule,
+    };
+  }
+
+  route(input: CiliumInput, options: RouteOptions = {}): CiliumRoute {
+    const t = TUPLE;
+    const explain = options.explain === true ? ([] as string[]) : undefined;
+    if (input instanceof Uint8Array) {
+      const status = extractTuple(input, t);
+      if (status === TupleStatus.INVALID) return done("invalid-packet", explain, `not routed: ${t.why}`);
+      if (status === TupleStatus.FRAGMENT) return done("fragment", explain, `not routed: ${t.why}`);
+      explain?.push(`packet: IPv${t.family} ${protoName(t.proto)}${status === TupleStatus.OK ? ` ${t.sport} → ${t.dport}` : ""}`);
+    } else readFlow(input, t);
+    return this.#decide(t, explain);
+  }
+
+  #decide(t: Tuple, explain: string[] | undefined): CiliumRoute {
+    const c = this.#c;
+    const w = t.words;
+    if (t.proto !== 6 && t.proto !== 17) {
+      return done("unsupported-protocol", explain, `${protoName(t.proto)} is not load-balanced: lbX_extract_tuple takes TCP and UDP only${t.proto === 132 ? " (SCTP needs --enable-sctp)" : ""}`);
+    }
+    const fe = this.#fe;
+    const sameAddress = t.family === c.frontend.family && (t.family === 4 ? w[4] === fe[0] : w[4] === fe[0] && w[5] === fe[1] && w[6] === fe[2] && w[7] === fe[3]);
+    if (!sameAddress || t.dport !== this.#fePort || (this.#feProto >= 0 && t.proto !== this.#feProto)) {
+      if (explain) {
+        const why = !sameAddress ? "the destination address is not the frontend's" : t.dport !== this.#fePort ? `destination port ${t.dport} is not the frontend's` : `${protoName(t.proto)} does not match: from 1.17 the service key holds the protocol`;
+        explain.push(`no service: ${why} (${c.frontend.text}); the packet is not load-balanced`);
+      }
+      return { backend: null, hash: null, slot: null, reason: "no-service", ...(explain ? { explain } : {}) };
+    }
+    if (explain) explain.push(`service ${c.frontend.text}${c.version === "1.16" ? " (1.16 keys services with protocol 0: any TCP/UDP matches)" : ""}, ${c.table.length} backend${c.table.length === 1 ? "" : "s"} in the table: ${c.tableRule}`);
+    const table = this.#table;
+    if (!table) return done("no-backend", explain, "svc->count is 0: the packet is dropped (DROP_NO_SERVICE)");
+    const ports = portsWord(c.version, c.affinity, t.sport, t.dport);
+    const hash = t.family === 4 ? hashV4(w[0]!, ports, t.proto, this.#seed4) : hashV6(w, 0, ports, t.proto, this.#seed6);
+    const M = c.tableSize;
+    const slot = hash % M;
+    const backend = this.#names[table[slot]!]!;
+    if (explain) {
+      explain.push(
+        `${c.version === "1.16" ? "hash_from_tuple (1.16): ports = sport << 16 | dport" : `1.17+ swaps the ports: ports = dport << 16 | ${c.affinity ? "0 (session affinity zeroes the client port)" : "sport"}`}, each a network-order u16 read on x86-64`,
+        `hash input: ${hashInputText(t.family, w, 0, ports, t.proto, t.family === 4 ? this.#seed4 : this.#seed6)} = ${hashHex(hash)}`,
+        `slot = ${hashHex(hash)} mod ${M} = ${slot} → ${backend}`,
+      );
+      return { backend, hash: hashHex(hash), slot, reason: "table", explain };
+    }
+    return { backend, hash: hashHex(hash), slot, reason: "table" };
+  }
+
+  routeBatch(inputs: readonly CiliumInput[]): CiliumRoute[] {
+    if (!Array.isArray(inputs)) throw flowpinError("INVALID_TYPE", `inputs must be an array of flows or packets, got ${show(inputs)}`);
+    const out: CiliumRoute[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) out[i] = this.route(inputs[i]!);
+    return out;
+  }
+
+  diff(next: System<CiliumInput, CiliumRoute>, inputs: readonly CiliumInput[]): RouteDiff<CiliumInput> {
+    return diffRoutes<CiliumInput>(this, next, inputs);
+  }
+}
+
+function done(reason: CiliumReason, explain: string[] | undefined, why: string): CiliumRoute {
+  if (explain) {
+    explain.push(why);
+    return { backend: null, hash: null, slot: null, reason, explain };
+  }
+  return { backend: null, hash: null, slot: null, reason };
+}
+
+/** A flow into the scratch tuple; each field read once. */
+function readFlow(flow: Flow, t: Tuple): void {
+  if (typeof flow !== "object" || flow === null) throw flowpinError("INVALID_TYPE", `flow must be an object {src, dst, sport, dport, proto} or a Uint8Array IP packet, got ${show(flow)}`);
+  const src = flow.src;
+  const dst = flow.dst;
+  const fs = ciliumAddress(src, t.words, 0, "src");
+  const fd = ciliumAddress(dst, t.words, 4, "dst");
+  if (fs !== fd) throw flowpinError("MIXED_FAMILIES", `src and dst must be the same address family (::ffff:a.b.c.d is IPv6 for Cilium, as in the packet), got IPv${fs} src ${show(src)} and IPv${fd} dst ${show(dst)}`);
+  t.family = fs;
+  t.sport = parsePort(flow.sport, "sport");
+  t.dport = parsePort(flow.dport, "dport");
+  t.proto = parseProtocol(flow.proto, "proto");
+}
+
+/** Bytewise order of ASCII strings (Go's sort.Strings / cmp.Compare). */
+function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A JSON line / CSV row / --flow spec: a 5-tuple, or `{"packet": "<hex of the IP packet>"}` as the vectors carry it. */
+function inputFromRecord(record: Record<string, unknown>): CiliumInput {
+  const r = object("flow", record);
+  if (Object.prototype.hasOwnProperty.call(r, "packet")) {
+    knownFields("packet input", r, ["packet"]);
+    return hexBytes("packet", r.packet);
+  }
+  return flowFromRecord(r, ["packet"]);
+}
+
+/** The registry's entry for `cilium`. */
+export const ciliumSystem: SystemDefinition<CiliumConfig, CiliumInput, CiliumRoute> = {
+  name: "cilium",
+  summary: "Cilium 1.16 / 1.17+ Maglev service load balancing (per-packet datapath, first packet of a connection)",
+  create: (config: CiliumConfig) => new CiliumSystem(config),
+  input: inputFromRecord,
+  packet: (ip: Uint8Array) => ip,
+};
+
+/** `systems.cilium(config)` with its own result type. */
+export function cilium(config: CiliumConfig): System<CiliumInput, CiliumRoute> & { state(): CiliumState } {
+  return new CiliumSystem(config);
+}
