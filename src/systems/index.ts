@@ -14,6 +14,7 @@ import { didYouMean, object } from "../validate.js";
 import type { Route, System, SystemDefinition, SystemName } from "./system.js";
 // One import per system (keep in the order of SystemName).
 import { flowpinSystem } from "./flowpin/index.js";
+import { katranSystem } from "./katran/index.js";
 import { cilium, ciliumSystem } from "./cilium/index.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,12 +23,14 @@ type AnyDefinition = SystemDefinition<any, any, any>;
 /** The systems this build knows, by name (one line each, in the order of SystemName). */
 export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefinition>>> = Object.freeze({
   flowpin: flowpinSystem,
+  katran: katranSystem,
   cilium: ciliumSystem,
 });
 
 /** Builds each system from its configuration in its own terms. */
 export const systems = Object.freeze({
   flowpin: flowpinSystem.create,
+  katran: katranSystem.create,
   cilium,
 });
 

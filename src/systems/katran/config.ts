@@ -1,0 +1,202 @@
+// Katran's configuration in its own terms, validated as KatranLb validates it: one VIP
+// (KatranLb::addVip(VipKey{address, port, proto}, flags)), the KatranConfig fields that shape
+// the decision (hashFunction, chRingSize, which is also the BPF program's RING_SIZE) and one
+// modifyRealsForVip(ADD, reals) batch.
+import { flowpinError, show } from "../../errors.js";
+import { parseProtocol, type ProtocolName } from "../../flow.js";
+import { closest, int, knownFields, object } from "../../validate.js";
+import { isPrime } from "../../profiles/maglev-profile.js";
+import { follyAddress } from "./address.js";
+import { follyIPAddressHash } from "./folly-hash.js";
+
+/** vip_meta flag bits (katran/lib/bpf/balancer_consts.h). */
+export const VIP_FLAGS = Object.freeze({
+  F_HASH_NO_SRC_PORT: 1 << 0,
+  F_LRU_BYPASS: 1 << 1,
+  F_QUIC_VIP: 1 << 2,
+  F_HASH_DPORT_ONLY: 1 << 3,
+  F_SRC_ROUTING: 1 << 4,
+  F_LOCAL_VIP: 1 << 5,
+  F_GLOBAL_LRU: 1 << 6,
+  F_HASH_SRC_DST_PORT: 1 << 7,
+  F_UDP_STABLE_ROUTING_VIP: 1 << 8,
+  F_UDP_FLOW_MIGRATION: 1 << 9,
+});
+
+/**
+ * A VIP flag. Only F_HASH_NO_SRC_PORT, F_HASH_DPORT_ONLY and F_HASH_SRC_DST_PORT change which
+ * real a connection's first packet goes to; the others act on Katran's connection table,
+ * server-id routing (QUIC, TCP, UDP stable routing) or source routing, none of which has
+ * state here, so with them the first-packet decision is the ring's.
+ */
+export type KatranVipFlag = keyof typeof VIP_FLAGS;
+
+/** The VIP: KatranLb::addVip(VipKey{address, port, proto}, flags). */
+export interface KatranVip {
+  /** IPv4 or IPv6 text as folly reads it; "::ffff:a.b.c.d" is an IPv6 VIP. */
+  address: string;
+  /** 0 makes a port-0 VIP: every port of the address (the dport is then left out of the hash). */
+  port: number;
+  /** IP protocol number (6, 17) or name; Katran balances TCP and UDP only. */
+  proto: number | ProtocolName;
+  /** vip_meta flags by name; default none. */
+  flags?: KatranVipFlag[];
+}
+
+/** One real: NewReal{address, weight} of modifyRealsForVip(ADD, ...). */
+export interface KatranReal {
+  address: string;
+  /** 0 keeps the real configured but out of the ring. */
+  weight: number;
+}
+
+/**
+ * A Katran VIP with its reals, as the vectors write it.
+ *
+ * @example
+ * const config: KatranConfig = { vip: { address: "192.0.2.10", port: 443, proto: 6, flags: ["F_HASH_NO_SRC_PORT"] },
+ *   hash_function: "maglev_v2", ring_size: 65537, reals: [{ address: "10.0.0.1", weight: 1 }, { address: "2001:db8::2", weight: 2 }] };
+ */
+export interface KatranConfig {
+  vip: KatranVip;
+  /** KatranConfig.hashFunction: "maglev" (HashFunction::Maglev, the default) or "maglev_v2". */
+  hash_function?: "maglev" | "maglev_v2";
+  /** KatranConfig.chRingSize and the BPF program's RING_SIZE: a prime, default 65537. */
+  ring_size?: number;
+  /** One modifyRealsForVip(ADD, reals) batch, in order. */
+  reals: KatranReal[];
+}
+
+/** A distinct real (folly::IPAddress equality: a.b.c.d and ::ffff:a.b.c.d are one). */
+export interface KatranRealEntry {
+  /** The address as first written; what route() returns. */
+  readonly id: string;
+  /** The last weight given (Vip::getEndpoints overwrites it). */
+  readonly weight: number;
+  /** folly::IPAddress(address).hash(). */
+  readonly hash: bigint;
+}
+
+/** The validated configuration. */
+export interface KatranPlan {
+  /** VIP key: four big-endian words, IPv4 in the first (balancer_structs.h vip_definition). */
+  readonly vipKey: Uint32Array;
+  readonly vipFamily: 4 | 6;
+  readonly vipPort: number;
+  readonly vipProto: number;
+  readonly flags: number;
+  readonly version: "v1" | "v2";
+  readonly ringSize: number;
+  readonly reals: readonly KatranRealEntry[];
+}
+
+/** kDefaultChRingSize / balancer_consts.h RING_SIZE. */
+export const DEFAULT_RING_SIZE = 65537;
+/** balancer_consts.h MAX_VIPS (the default the BPF program is built with). */
+export const MAX_VIPS = 512;
+/**
+ * Largest ring the BPF program can hold: ch_rings has MAX_VIPS * RING_SIZE entries and a map's
+ * max_entries is a u32 (and INIT_JHASH_SEED = MAX_VIPS * RING_SIZE is a u32).
+ */
+export const MAX_RING_SIZE = Math.floor(0xffffffff / MAX_VIPS);
+/**
+ * Weights are uint32 in NewReal, but MaglevHashV2 keeps the maximum in an `int`; flowpin
+ * keeps them below 2^31 so both hash functions are exact.
+ */
+export const MAX_WEIGHT = 0x7fffffff;
+
+const CONFIG_FIELDS = ["vip", "hash_function", "ring_size", "reals"];
+const VIP_FIELDS = ["address", "port", "proto", "flags"];
+const REAL_FIELDS = ["address", "weight"];
+const FLAG_NAMES = Object.keys(VIP_FLAGS);
+
+export function validateKatranConfig(config: unknown): KatranPlan {
+  const c = object("katran config", config);
+  knownFields("katran config", c, CONFIG_FIELDS);
+  const v = object("vip", c.vip);
+  knownFields("vip", v, VIP_FIELDS);
+  // KatranLb::addVip refuses an address folly cannot parse ("Invalid Vip address").
+  const vip = follyAddress("vip.address", v.address);
+  const vipPort = int("vip.port", v.port, 0, 65535, "INVALID_PORT");
+  const vipProto = parseProtocol(v.proto, "vip.proto");
+  let flags = 0;
+  if (v.flags !== undefined) {
+    if (!Array.isArray(v.flags)) throw flowpinError("INVALID_TYPE", `vip.flags must be an array of flag names, got ${show(v.flags)}`);
+    v.flags.forEach((f: unknown, i: number) => {
+      if (typeof f !== "string" || !Object.prototype.hasOwnProperty.call(VIP_FLAGS, f)) {
+        const near = typeof f === "string" ? closest(f, FLAG_NAMES) : undefined;
+        throw flowpinError("INVALID_CONFIG", `vip.flags[${i}] must be one of ${FLAG_NAMES.join(", ")}, got ${show(f)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`);
+      }
+      flags |= VIP_FLAGS[f as KatranVipFlag];
+    });
+  }
+  const fn = c.hash_function ?? "maglev";
+  if (fn !== "maglev" && fn !== "maglev_v2") {
+    const near = typeof fn === "string" ? closest(fn, ["maglev", "maglev_v2"]) : undefined;
+    throw flowpinError("INVALID_CONFIG", `hash_function must be "maglev" or "maglev_v2", got ${show(fn)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`);
+  }
+  const ringSize = validateRingSize(c.ring_size);
+  return {
+    vipKey: vip.words,
+    vipFamily: vip.family,
+    vipPort,
+    vipProto,
+    flags,
+    version: fn === "maglev_v2" ? "v2" : "v1",
+    ringSize,
+    reals: validateReals(c.reals),
+  };
+}
+
+function validateRingSize(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_RING_SIZE;
+  if (typeof raw !== "number") throw flowpinError("INVALID_TYPE", `ring_size must be a prime number, got ${show(raw)}`);
+  if (!Number.isInteger(raw) || raw < 2 || raw > MAX_RING_SIZE) {
+    throw flowpinError("INVALID_TABLE_SIZE", `ring_size must be a prime in 2..${MAX_RING_SIZE} (ch_rings holds MAX_VIPS ${MAX_VIPS} * RING_SIZE u32-indexed entries), got ${show(raw)}`);
+  }
+  // katran/lib/MaglevHash.h: "ring_size must be prime number". With a composite size a
+  // backend's skip can share a factor with it, its walk then never reaches a free slot and
+  // generateHashRing loops forever: Katran hangs where flowpin refuses.
+  if (!isPrime(raw)) throw flowpinError("INVALID_TABLE_SIZE", `ring_size must be a prime (katran MaglevHash: a composite ring can make the Maglev walk loop forever), got ${raw}`);
+  return raw;
+}
+
+function validateReals(raw: unknown): KatranRealEntry[] {
+  if (!Array.isArray(raw)) throw flowpinError("INVALID_TYPE", `reals must be an array, got ${show(raw)}`);
+  // KatranLb's reals_ map is keyed by folly::IPAddress: equal addresses (a.b.c.d and
+  // ::ffff:a.b.c.d; the scope counts) are one real, with the first number (and spelling) and
+  // the last weight (Vip::getEndpoints).
+  const byKey = new Map<string, number>();
+  const ids: string[] = [];
+  const weights: number[] = [];
+  const hashes: bigint[] = [];
+  const byHash = new Map<bigint, number>();
+  for (let i = 0; i < raw.length; i++) {
+    const r = object(`reals[${i}]`, raw[i]);
+    knownFields(`reals[${i}]`, r, REAL_FIELDS);
+    // KatranLb::modifyRealsForVip skips an address folly cannot parse, with only a log line
+    // ("Invalid real's address"); flowpin refuses it instead of silently losing a real.
+    const a = follyAddress(`reals[${i}].address`, r.address);
+    const weight = int(`reals[${i}].weight`, r.weight, 0, MAX_WEIGHT, "INVALID_WEIGHT");
+    const bytes = a.bytes.length === 16 && a.bytes[10] === 0xff && a.bytes[11] === 0xff && a.bytes.subarray(0, 10).every((b) => b === 0) ? a.bytes.subarray(12) : a.bytes;
+    const key = `${Array.from(bytes).join(".")}%${a.scope}`;
+    const at = byKey.get(key);
+    if (at !== undefined) {
+      weights[at] = weight;
+      continue;
+    }
+    const hash = follyIPAddressHash(a.bytes);
+    const same = byHash.get(hash);
+    if (same !== undefined) {
+      // Only one address with two scopes gets here: two reals folly tells apart but hashes
+      // alike, whose order Katran's std::sort leaves unspecified.
+      throw flowpinError("DUPLICATE_BACKEND", `reals[${i}].address ${show(r.address)} hashes like ${show(ids[same])} (one address, two scopes): Katran's ring order between them is unspecified`);
+    }
+    byKey.set(key, ids.length);
+    byHash.set(hash, ids.length);
+    ids.push(r.address as string);
+    weights.push(weight);
+    hashes.push(hash);
+  }
+  return ids.map((id, k) => Object.freeze({ id, weight: weights[k]!, hash: hashes[k]! }));
+}

@@ -1,0 +1,235 @@
+/**
+ * The `katran` system: which real Katran (facebookincubator/katran) sends a connection's
+ * first packet to, from the VIP and reals its operators configure. The whole decision of
+ * balancer.bpf.c process_packet() and get_packet_dst() is modelled:
+ *
+ * 1. Parsing (packets): IPv4 with options and fragments are dropped; protocols other than
+ *    TCP and UDP go to the kernel; ICMP echo is answered; ICMP errors route as the quoted
+ *    packet (packet.ts).
+ * 2. VIP lookup by (destination, dport, proto) with no address family (an IPv6 packet to
+ *    a.b.c.d:: matches the IPv4 VIP a.b.c.d); failing that, the VIP's port-0 entry, and only
+ *    then is the dport zeroed (not with F_HASH_DPORT_ONLY or F_HASH_SRC_DST_PORT). No VIP:
+ *    the packet is passed, not balanced (`reason: "no-vip"`).
+ * 3. F_HASH_NO_SRC_PORT zeroes the sport; F_HASH_DPORT_ONLY then sets sport = dport and zeroes
+ *    the source.
+ * 4. The flow hash `jhash_2words(src, ports, MAX_VIPS * RING_SIZE)`, the IPv6 source folded
+ *    first with `jhash(src, 16, MAX_VIPS)` (balancer_consts.h INIT_JHASH_SEED,
+ *    INIT_JHASH_SEED_V6): the seed depends on the ring size.
+ * 5. `ch_rings[hash % RING_SIZE]`: the Maglev ring (V1 or V2) over the reals with a weight
+ *    above 0, each hashed by folly::IPAddress::hash(). No such real: every packet is dropped.
+ *
+ * Reasons: "table" (balanced), "no-vip", "not-tcp-udp", "not-ip", "icmp-pass" (passed to the
+ * kernel), "icmp-echo" (Katran answers), "no-backend" (the ring slot holds no real: dropped),
+ * "truncated", "ip-options", "fragment", "too-big" (dropped before hashing).
+ *
+ * @example
+ * import { systems } from "flowpin";
+ * const lb = systems.katran({ vip: { address: "192.0.2.10", port: 443, proto: 6, flags: [] },
+ *   hash_function: "maglev_v2", ring_size: 65537, reals: [{ address: "10.0.0.1", weight: 1 }, { address: "10.0.0.2", weight: 1 }] });
+ * lb.route({ src: "198.51.100.7", dst: "192.0.2.10", sport: 51512, dport: 443, proto: 6 });
+ * // { backend: "10.0.0.2", hash: "…", slot: …, reason: "table" }
+ * lb.route(ipPacketBytes); // the same decision from the packet
+ */
+import { flowpinError, show } from "../../errors.js";
+import { formatAddress, parsePort, parseProtocol, type Flow } from "../../flow.js";
+import { hexBytes } from "../../encoding.js";
+import { jhash, jhash2words } from "../../hashes.js";
+import { buildTable } from "../../maglev-build.js";
+import { katran as katranProfile } from "../../profiles/katran.js";
+import * as v from "../../validate.js";
+import { flowFromRecord } from "../flow-input.js";
+import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { isMappedWords, katranWords } from "./address.js";
+import { MAX_VIPS, VIP_FLAGS, validateKatranConfig, type KatranConfig, type KatranPlan, type KatranRealEntry } from "./config.js";
+import { PASS_NOT_TCP_UDP, W_DPORT, W_DST, W_FAMILY, W_LENGTH, W_PROTO, W_SPORT, W_SRC, parseKatranPacket } from "./packet.js";
+
+export type { KatranConfig, KatranReal, KatranVip, KatranVipFlag, KatranRealEntry } from "./config.js";
+
+/** What Katran routes: a 5-tuple, or an IP packet (bytes from its IP header on). */
+export type KatranInput = Flow | Uint8Array;
+
+/** balancer_consts.h MAX_PCKT_SIZE: a frame above it is dropped (or answered "too big"). */
+const MAX_PCKT_SIZE = 1514;
+const ETH_HLEN = 14;
+
+const F_HASH_NO_SRC_PORT = VIP_FLAGS.F_HASH_NO_SRC_PORT;
+const F_HASH_DPORT_ONLY = VIP_FLAGS.F_HASH_DPORT_ONLY;
+const F_HASH_SRC_DST_PORT = VIP_FLAGS.F_HASH_SRC_DST_PORT;
+
+// Per-call scratch (route() is synchronous and not re-entrant): no allocation per flow.
+const W = new Uint32Array(W_LENGTH);
+const SRC16 = new Uint8Array(16);
+
+const bswap16 = (x: number): number => ((x & 0xff) << 8) | (x >>> 8);
+const bswap32 = (x: number): number => ((x & 0xff) << 24 | (x & 0xff00) << 8 | (x >>> 8) & 0xff00 | x >>> 24) >>> 0;
+
+/** Validates a 5-tuple into W as Katran would see its packet; returns "" or a pass reason. */
+function flowInto(flow: Flow, w: Uint32Array): string {
+  if (typeof flow !== "object" || flow === null) throw flowpinError("INVALID_TYPE", `flow must be an object {src, dst, sport, dport, proto} or an IP packet (Uint8Array), got ${show(flow)}`);
+  const src = flow.src;
+  const dst = flow.dst;
+  let fs = katranWords(src, w, W_SRC, "src");
+  const fd = katranWords(dst, w, W_DST, "dst");
+  if (fs !== fd) {
+    // One side written ::ffff:a.b.c.d, the other a.b.c.d: the only packets such a connection
+    // has are IPv4 ones (a dual-stack socket's view of an IPv4 peer), so it is hashed as IPv4.
+    const mapped = fs === 6 ? W_SRC : W_DST;
+    if (!isMappedWords(w, mapped)) {
+      throw flowpinError("MIXED_FAMILIES", `src and dst must be the same address family, got ${show(src)} and ${show(dst)}`);
+    }
+    w[mapped] = w[mapped + 3]!;
+    w[mapped + 2] = 0;
+    w[mapped + 3] = 0;
+    fs = 4;
+  }
+  w[W_FAMILY] = fs;
+  w[W_SPORT] = parsePort(flow.sport, "sport");
+  w[W_DPORT] = parsePort(flow.dport, "dport");
+  const proto = parseProtocol(flow.proto, "proto");
+  w[W_PROTO] = proto;
+  // process_packet: only TCP and UDP reach the VIP lookup.
+  return proto === 6 || proto === 17 ? "" : PASS_NOT_TCP_UDP;
+}
+
+function describeAddress(w: Uint32Array, at: number, family: number): string {
+  if (family === 4) return formatAddress(w[at]!);
+  if (isMappedWords(w, at)) return `::ffff:${formatAddress(w[at + 3]!)}`;
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) b[i] = (w[at + (i >> 2)]! >>> (24 - 8 * (i & 3))) & 0xff;
+  return formatAddress(b);
+}
+
+const hex32 = (x: number): string => `0x${hashHex(x)}`;
+
+/** A Katran VIP with its reals, routing as Katran's XDP program does. */
+export class KatranSystem implements System<KatranInput> {
+  readonly system = "katran" as const;
+  /** The validated configuration (VIP key, flags, ring size, the distinct reals in real-number order). */
+  readonly plan: KatranPlan;
+  /** INIT_JHASH_SEED = MAX_VIPS * RING_SIZE. */
+  readonly seed: number;
+  // ring[slot] = index into plan.reals, or undefined when no real has a weight above 0
+  // (Vip::calculateHashRing writes nothing; ch_rings keeps 0 and get_packet_dst drops).
+  readonly #ring: Uint16Array | Uint32Array | undefined;
+  readonly #ids: readonly string[];
+  readonly #vip: Uint32Array;
+
+  constructor(config: KatranConfig) {
+    this.plan = validateKatranConfig(config);
+    const { ringSize, reals, version } = this.plan;
+    this.seed = (MAX_VIPS * ringSize) >>> 0;
+    this.#vip = this.plan.vipKey;
+    this.#ids = reals.map((r) => r.id);
+    if (reals.some((r) => r.weight > 0)) {
+      // Built with the katran Maglev profile on the shared Wasm fill, not through `new
+      // Maglev()`: Katran builds a ring with more reals than slots (the later ones get none).
+      const backends = reals.map((r) => ({ id: r.id, weight: r.weight, hash: r.hash }));
+      this.#ring = buildTable({ profile: katranProfile, size: ringSize, options: { version }, backends }, false).table;
+    }
+  }
+
+  /** The reals in Katran's real-number order (1, 2, ... as first added), with their folly hash. */
+  get reals(): readonly KatranRealEntry[] {
+    return this.plan.reals;
+  }
+
+  route(input: KatranInput, options?: RouteOptions): Route {
+    const w = W;
+    const explain = options?.explain ? ([] as string[]) : undefined;
+    const isPacket = input instanceof Uint8Array;
+    const stop = isPacket ? parseKatranPacket(input, w) : flowInto(input, w);
+    if (stop !== "") return this.#none(stop, explain);
+    const family = w[W_FAMILY]!;
+    const proto = w[W_PROTO]!;
+    let sport = w[W_SPORT]!;
+    let dport = w[W_DPORT]!;
+    explain?.push(`${isPacket ? "packet" : "flow"}: IPv${family} proto ${proto} ${describeAddress(w, W_SRC, family)} port ${sport} → ${describeAddress(w, W_DST, family)} port ${dport}`);
+    const plan = this.plan;
+    const vip = this.#vip;
+    // vip_map lookup: the 16 destination bytes (IPv4: 4 and 12 zero bytes), dport, proto.
+    if (w[W_DST] !== vip[0] || w[W_DST + 1] !== vip[1] || w[W_DST + 2] !== vip[2] || w[W_DST + 3] !== vip[3] || proto !== plan.vipProto) {
+      return this.#none("no-vip", explain, "no VIP has this destination address and protocol: XDP_PASS");
+    }
+    if (dport !== plan.vipPort) {
+      if (plan.vipPort !== 0) return this.#none("no-vip", explain, `the VIP serves port ${plan.vipPort} only: XDP_PASS`);
+      if ((plan.flags & (F_HASH_DPORT_ONLY | F_HASH_SRC_DST_PORT)) === 0) {
+        explain?.push(`matched the port-0 VIP: dport ${dport} → 0 in the hash`);
+        dport = 0;
+      } else explain?.push("matched the port-0 VIP; the dport stays (F_HASH_DPORT_ONLY / F_HASH_SRC_DST_PORT)");
+    } else explain?.push(`matched the VIP on port ${dport}`);
+    if (isPacket && input.length + ETH_HLEN > MAX_PCKT_SIZE) {
+      return this.#none("too-big", explain, `frame of ${input.length + ETH_HLEN} bytes above MAX_PCKT_SIZE ${MAX_PCKT_SIZE}: dropped`);
+    }
+    if (plan.flags & F_HASH_NO_SRC_PORT) {
+      sport = 0;
+      explain?.push("F_HASH_NO_SRC_PORT: sport → 0");
+    }
+    const dportOnly = (plan.flags & F_HASH_DPORT_ONLY) !== 0;
+    if (dportOnly) {
+      sport = dport;
+      explain?.push("F_HASH_DPORT_ONLY: sport = dport, source address zeroed");
+    }
+    // flow.ports is the two big-endian u16s read as one little-endian u32.
+    const ports = (bswap16(sport) | (bswap16(dport) << 16)) >>> 0;
+    let a: number;
+    if (family === 6) {
+      for (let k = 0; k < 4; k++) {
+        const x = dportOnly ? 0 : w[W_SRC + k]!;
+        SRC16[4 * k] = x >>> 24;
+        SRC16[4 * k + 1] = (x >>> 16) & 0xff;
+        SRC16[4 * k + 2] = (x >>> 8) & 0xff;
+        SRC16[4 * k + 3] = x & 0xff;
+      }
+      a = jhash(SRC16, MAX_VIPS);
+      explain?.push(`IPv6 source folded: jhash(source, 16, ${MAX_VIPS}) = ${hex32(a)}`);
+    } else {
+      a = dportOnly ? 0 : bswap32(w[W_SRC]!);
+    }
+    const hash = jhash2words(a, ports, this.seed);
+    const slot = hash % plan.ringSize;
+    explain?.push(`jhash_2words(${hex32(a)}, ports ${hex32(ports)}, seed ${this.seed} = MAX_VIPS ${MAX_VIPS} * RING_SIZE ${plan.ringSize}) = ${hex32(hash)}`);
+    const ring = this.#ring;
+    if (ring === undefined) {
+      explain?.push(`slot ${slot}: no real has a weight above 0, the ring is empty: XDP_DROP`);
+      return explain ? { backend: null, hash: hashHex(hash), slot, reason: "no-backend", explain } : { backend: null, hash: hashHex(hash), slot, reason: "no-backend" };
+    }
+    const backend = this.#ids[ring[slot]!]!;
+    explain?.push(`slot = ${hex32(hash)} mod ${plan.ringSize} = ${slot} → ${backend}`);
+    return explain ? { backend, hash: hashHex(hash), slot, reason: "table", explain } : { backend, hash: hashHex(hash), slot, reason: "table" };
+  }
+
+  #none(reason: string, explain: string[] | undefined, why?: string): Route {
+    if (!explain) return { backend: null, hash: null, slot: null, reason };
+    explain.push(why ?? `${reason}: Katran does not balance it`);
+    return { backend: null, hash: null, slot: null, reason, explain };
+  }
+
+  routeBatch(inputs: readonly KatranInput[]): Route[] {
+    if (!Array.isArray(inputs)) throw flowpinError("INVALID_TYPE", `inputs must be an array of flows or packets, got ${show(inputs)}`);
+    const out: Route[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) out[i] = this.route(inputs[i]!);
+    return out;
+  }
+
+  diff(next: System<KatranInput>, inputs: readonly KatranInput[]): RouteDiff<KatranInput> {
+    return diffRoutes(this, next, inputs);
+  }
+}
+
+const PACKET_FIELDS = ["packet"];
+
+export const katranSystem: SystemDefinition<KatranConfig, KatranInput> = {
+  name: "katran",
+  summary: "Katran's XDP decision: VIP match, jhash flow hash seeded by the ring size, Maglev V1/V2 over folly-hashed reals",
+  create: (config: KatranConfig) => new KatranSystem(config),
+  // A 5-tuple, or {"packet": "<hex of the IP packet>"} as the vectors carry it.
+  input: (record) => {
+    const r = v.object("flow", record);
+    if (Object.prototype.hasOwnProperty.call(r, "packet")) {
+      v.knownFields("flow with a packet", r, PACKET_FIELDS);
+      return hexBytes("packet", r.packet);
+    }
+    return flowFromRecord(r);
+  },
+  packet: (ip) => v.bytes("packet", ip),
+};
