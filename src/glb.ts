@@ -79,6 +79,12 @@ export interface GlbTableOptions {
   swap?: GlbSwapRule;
   /** The director's hash_fields for lookups of flows (default ["src_addr"]). */
   hashFields?: readonly GlbHashField[];
+  /**
+   * Build over backends that share an address, as glb-director-cli does (default false:
+   * DUPLICATE_BACKEND). Copies score alike in every row; the lower index ranks first, as
+   * glibc's stable qsort keeps them (vector duplicate-backend-ip).
+   */
+  allowDuplicates?: boolean;
 }
 
 /** A backend as the table holds it. */
@@ -338,7 +344,8 @@ function fromOptions(options: GlbTableOptions): Parts {
   const swap = options.swap ?? "glb-director";
   if (swap !== "glb-director" && swap !== "corrected") throw flowpinError("INVALID_CONFIG", `swap must be "glb-director" or "corrected", got ${show(swap)}`);
   const hashFields = checkFields(options.hashFields);
-  const { backends, bytes } = checkBackends(options.backends);
+  if (options.allowDuplicates !== undefined && typeof options.allowDuplicates !== "boolean") throw flowpinError("INVALID_TYPE", `allowDuplicates must be a boolean, got ${show(options.allowDuplicates)}`);
+  const { backends, bytes } = checkBackends(options.backends, options.allowDuplicates === true);
   const { binds, bindBytes } = checkBinds(options.binds ?? []);
   const rows = build(seed, backends, bytes, swap);
   return { backends, bytes, binds, bindBytes, hashKey, seed, swap, hashFields, rows };
@@ -354,8 +361,10 @@ function checkFields(fields: readonly GlbHashField[] | undefined): readonly GlbH
 /**
  * Address bytes as glb-director stores them: text with a ':' is IPv6 (16 bytes, IPv4-mapped
  * included: inet_pton(AF_INET6)), otherwise IPv4; bytes of length 4 or 16 as given.
+ * Exported for the glb system (src/systems/glb), which reads forwarding_table.json.
+ * @example glbAddress("::ffff:10.0.0.5", "ip").length // 16
  */
-function glbAddress(value: unknown, name: string): Uint8Array {
+export function glbAddress(value: unknown, name: string): Uint8Array {
   if (value instanceof Uint8Array) {
     if (value.length !== 4 && value.length !== 16) throw flowpinError("INVALID_ADDRESS", `${name} as bytes must be 4 or 16 bytes, got ${show(value)}`);
     return value.slice();
@@ -378,7 +387,7 @@ function formatGlb(b: Uint8Array): string {
   return formatAddress(b);
 }
 
-function checkBackends(list: unknown): { backends: GlbBackend[]; bytes: Uint8Array[] } {
+function checkBackends(list: unknown, allowDuplicates = false): { backends: GlbBackend[]; bytes: Uint8Array[] } {
   if (!Array.isArray(list)) throw flowpinError("INVALID_TYPE", `backends must be an array, got ${show(list)}`);
   if (list.length === 0) throw flowpinError("NO_BACKENDS", "backends is empty");
   if (list.length > GLB_MAX_BACKENDS) throw flowpinError("OUT_OF_RANGE", `glb-director tables hold at most ${GLB_MAX_BACKENDS} backends, got ${list.length}`);
@@ -397,7 +406,7 @@ function checkBackends(list: unknown): { backends: GlbBackend[]; bytes: Uint8Arr
     const address = formatGlb(b);
     const key = `${b.length}/${address}`;
     const prev = seen.get(key);
-    if (prev !== undefined) throw flowpinError("DUPLICATE_BACKEND", `${name} has the address ${address} of backends[${prev}]`);
+    if (prev !== undefined && !allowDuplicates) throw flowpinError("DUPLICATE_BACKEND", `${name} has the address ${address} of backends[${prev}]`);
     seen.set(key, i);
     backends.push({ address, family: b.length === 4 ? 4 : 6, state, healthy });
     bytes.push(b);
