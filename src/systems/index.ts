@@ -16,6 +16,7 @@ import type { Route, System, SystemDefinition, SystemName } from "./system.js";
 import { flowpinSystem } from "./flowpin/index.js";
 import { katranSystem } from "./katran/index.js";
 import { cilium, ciliumSystem } from "./cilium/index.js";
+import { glbSystem } from "./glb/index.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = SystemDefinition<any, any, any>;
@@ -25,6 +26,7 @@ export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefiniti
   flowpin: flowpinSystem,
   katran: katranSystem,
   cilium: ciliumSystem,
+  glb: glbSystem,
 });
 
 /** Builds each system from its configuration in its own terms. */
@@ -32,6 +34,7 @@ export const systems = Object.freeze({
   flowpin: flowpinSystem.create,
   katran: katranSystem.create,
   cilium,
+  glb: glbSystem.create,
 });
 
 /** The definition of a system by name; an unknown name is UNKNOWN_PROFILE with the closest known name. */
