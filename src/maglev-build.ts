@@ -2,17 +2,22 @@
 // (assembly/maglev.ts is the other). Internal; the public surface is src/maglev.ts.
 import { active } from "./engine/state.js";
 import { flowpinError, show } from "./errors.js";
-import { MAX_TABLE_SIZE, isPrime, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./profiles/maglev-profile.js";
+import { MAX_TABLE_SIZE, isPrime, type MaglevBackend, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./profiles/maglev-profile.js";
 import { maglevProfile } from "./profiles/registry.js";
+import * as v from "./validate.js";
 
 /** Options each profile reads, for rejecting options given to the wrong profile. */
 const PROFILE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   envoy: ["localityWeights"],
   katran: ["version"],
-  cilium: ["seed"],
+  // `cilium: { hashSeed }` is FlowHasher's name for the same seed; `seed` the older one here.
+  cilium: ["seed", "cilium"],
   ipvs: [],
 };
-const COMMON_OPTIONS = ["backends", "profile", "size", "shared"];
+/** Every field a MaglevBackend may have, over all profiles (the compiler keeps the list whole). */
+const BACKEND_FIELDS = ["id", "weight", "key", "locality", "hash", "address", "port", "serviceFamily", "protocol", "internal"] as const;
+void (true satisfies v.AllListed<MaglevBackend, typeof BACKEND_FIELDS>);
+const COMMON_OPTIONS = ["backends", "profile", "size", "shared", "allowUnslotted"];
 
 /**
  * Permutation parameters by backend identity, valid for one profile, size and option set,
@@ -36,14 +41,18 @@ export function validateInputs(raw: unknown): MaglevInputs {
   }
   const o = raw as Record<string, unknown>;
   const profile = maglevProfile(o.profile ?? "envoy");
-  for (const k of Object.keys(o)) {
-    if (COMMON_OPTIONS.includes(k) || PROFILE_OPTIONS[profile.name]!.includes(k)) continue;
-    const owner = Object.keys(PROFILE_OPTIONS).find((p) => PROFILE_OPTIONS[p]!.includes(k));
-    throw flowpinError("INVALID_CONFIG", owner ? `option ${k} belongs to the ${owner} profile, not ${profile.name}` : `unknown Maglev option ${show(k)}`);
-  }
+  const known = [...COMMON_OPTIONS, ...PROFILE_OPTIONS[profile.name]!];
+  v.knownFields("Maglev options", o, known, {
+    noun: "Maglev option",
+    owner: (k) => {
+      const owner = Object.keys(PROFILE_OPTIONS).find((p) => PROFILE_OPTIONS[p]!.includes(k));
+      return owner === undefined ? undefined : `option ${k} belongs to the ${owner} profile, not ${profile.name}`;
+    },
+  });
   const options = profile.options(o);
   const backends = validateBackends(profile, o.backends);
-  const size = validateSize(profile, o.size, backends.length);
+  if (o.allowUnslotted !== undefined && typeof o.allowUnslotted !== "boolean") throw flowpinError("INVALID_TYPE", `allowUnslotted must be a boolean, got ${show(o.allowUnslotted)}`);
+  const size = validateSize(profile, o.size, o.allowUnslotted === true ? 0 : backends.length);
   return { profile, size, options, backends };
 }
 
@@ -62,14 +71,16 @@ function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBack
       throw flowpinError("INVALID_TYPE", `backends[${i}] must be an object with an id, got ${show(b)}`);
     }
     const r = b as Record<string, unknown>;
-    if (typeof r.id !== "string" || r.id.length === 0) {
-      throw flowpinError("INVALID_TYPE", `backends[${i}].id must be a non-empty string, got ${show(r.id)}`);
-    }
-    const prev = ids.get(r.id);
-    if (prev !== undefined) throw flowpinError("DUPLICATE_BACKEND", `backends[${i}].id ${show(r.id)} repeats backends[${prev}].id`);
-    ids.set(r.id, i);
-    const weight = r.weight === undefined ? profile.defaultWeight : r.weight;
-    if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 0 || weight > profile.maxWeight || Object.is(weight, -0)) {
+    // The fields of every profile are known (one backend list serves them all, as in
+    // `flowpin simulate`); a misspelled one (`wieght`) is refused rather than ignored.
+    v.knownFields(`backends[${i}]`, r, BACKEND_FIELDS);
+    v.nonEmptyString(`backends[${i}].id`, r.id, "INVALID_TYPE");
+    const id = r.id as string;
+    const prev = ids.get(id);
+    if (prev !== undefined) throw flowpinError("DUPLICATE_BACKEND", `backends[${i}].id ${show(id)} repeats backends[${prev}].id`);
+    ids.set(id, i);
+    const weight = r.weight === undefined ? profile.defaultWeight : v.number(`backends[${i}].weight`, r.weight);
+    if (!Number.isInteger(weight) || weight < 0 || weight > profile.maxWeight || Object.is(weight, -0)) {
       throw flowpinError("INVALID_WEIGHT", `backends[${i}].weight must be an integer in 0..${profile.maxWeight} for the ${profile.name} profile, got ${show(weight)}`);
     }
     if (weight > 0) anyWeight = true;
@@ -77,7 +88,7 @@ function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBack
     const identity = profile.identity(nb);
     const same = identities.get(identity);
     if (same !== undefined) {
-      throw flowpinError("DUPLICATE_BACKEND", `backends[${i}] (${show(r.id)}) hashes like backends[${same}]: both have the ${profile.name} key ${show(identity)}`);
+      throw flowpinError("DUPLICATE_BACKEND", `backends[${i}] (${show(id)}) hashes like backends[${same}]: both have the ${profile.name} key ${show(identity)}`);
     }
     identities.set(identity, i);
     return nb;

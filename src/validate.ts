@@ -118,6 +118,13 @@ export function knownFields(what: string, obj: object, allowed: readonly string[
   }
 }
 
+/**
+ * `true` when the list `L` names every field of `T`, else `{ missing }`: written as
+ * `true satisfies AllListed<Options, typeof FIELDS>` beside a knownFields() list, so a field
+ * added to an options type but not to its list fails to compile instead of being refused.
+ */
+export type AllListed<T, L extends readonly PropertyKey[]> = [Exclude<keyof T, L[number]>] extends [never] ? true : { missing: Exclude<keyof T, L[number]> };
+
 /** How knownFields() words its refusal. */
 export interface KnownFieldsOptions {
   /** What one field is called in the message (default "field"; Maglev says "Maglev option"). */

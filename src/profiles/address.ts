@@ -1,49 +1,37 @@
-// Backend addresses for the cilium and ipvs profiles: strict parsing (no leading zeros, no
-// zones) and Go's netip formatting, which Cilium's hash string embeds.
+// Backend addresses for the cilium and ipvs profiles: parsed by flowpin's one address parser
+// (src/flow.ts), kept as written (an IPv4-mapped IPv6 backend stays IPv6: Cilium and the
+// kernel store it so), and formatted as Go's netip does, which Cilium's hash string embeds.
+import { addressWords, formatAddress } from "../flow.js";
+
+const W = new Uint32Array(4);
+
+/**
+ * Text only (a backend address is configuration, not a packet field: no u32s or bytes), parsed
+ * by src/flow.ts (RFC 4291 text, dotted IPv4 without leading zeros, no zones) into W. "mapped"
+ * is IPv4-mapped IPv6 text, which the parser folds to IPv4 (W[0]) but a backend keeps as IPv6.
+ */
+function parseText(s: unknown): 4 | 6 | "mapped" | undefined {
+  if (typeof s !== "string") return undefined;
+  let family: 4 | 6;
+  try {
+    family = addressWords(s, W, 0, "address");
+  } catch {
+    return undefined;
+  }
+  return family === 4 && s.includes(":") ? "mapped" : family;
+}
 
 /** Dotted-quad IPv4 as a u32 (host order), or undefined. */
 export function parseIPv4(s: string): number | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  let v = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
-  }
-  return v;
+  return parseText(s) === 4 ? W[0] : undefined;
 }
 
 /** IPv6 (RFC 4291 text, optional embedded IPv4 tail) as eight 16-bit groups, or undefined. */
 export function parseIPv6(s: string): number[] | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
-  const halves = s.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (text: string): number[] | undefined => {
-    if (text === "") return [];
-    const out: number[] = [];
-    const parts = text.split(":");
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (i === parts.length - 1 && p.includes(".")) {
-        const v4 = parseIPv4(p);
-        if (v4 === undefined) return undefined;
-        out.push(v4 >>> 16, v4 & 0xffff);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
-        out.push(parseInt(p, 16));
-      }
-    }
-    return out;
-  };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return undefined;
-  if (halves.length === 1) return head.length === 8 ? head : undefined;
-  const fill = 8 - head.length - tail.length;
-  if (fill < 1) return undefined;
-  return [...head, ...new Array<number>(fill).fill(0), ...tail];
+  const kind = parseText(s);
+  if (kind === "mapped") return [0, 0, 0, 0, 0, 0xffff, W[0]! >>> 16, W[0]! & 0xffff];
+  if (kind !== 6) return undefined;
+  return Array.from(W).flatMap((w) => [w >>> 16, w & 0xffff]);
 }
 
 /**
@@ -55,24 +43,13 @@ export function formatIPv6(g: readonly number[]): string {
   if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
     return `::ffff:${g[6]! >>> 8}.${g[6]! & 0xff}.${g[7]! >>> 8}.${g[7]! & 0xff}`;
   }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (a: readonly number[]): string => a.map((x) => x.toString(16)).join(":");
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  // Otherwise RFC 5952, which is flowpin's own canonical text (src/flow.ts formatAddress).
+  const bytes = new Uint8Array(16);
+  g.forEach((x, k) => {
+    bytes[2 * k] = x >>> 8;
+    bytes[2 * k + 1] = x & 0xff;
+  });
+  return formatAddress(bytes);
 }
 
 export function formatIPv4(v: number): string {

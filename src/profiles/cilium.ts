@@ -9,8 +9,10 @@
 //   then slot n starts at backend n % N and passes the turn on while (n+1)*w < uint64(counter),
 //   the counter starting at w / N (float64) and growing by weightSum per turn taken;
 // - size: one of 251 ... 131071 (maglevSupportedTableSizes), default 16381.
+import { base64Bytes } from "../encoding.js";
 import { flowpinError, show } from "../errors.js";
 import { murmur3_128 } from "../hashes.js";
+import * as v from "../validate.js";
 import { parseAddress } from "./address.js";
 import { KIND, intField, sortByKey, listedSizeProblem, stringField, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
 
@@ -20,30 +22,16 @@ const PROTOCOL = /^[A-Z][A-Z0-9]*$/;
 
 /** The 4-byte big-endian murmur seed of a base64 cluster seed (maglev.go ToConfig). */
 export function ciliumMurmurSeed(seed: string): number {
-  const bytes = /^[A-Za-z0-9+/]*={0,2}$/.test(seed) && seed.length % 4 === 0 ? decodeBase64(seed) : undefined;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = base64Bytes("seed", seed, "INVALID_KEY");
+  } catch {
+    bytes = undefined;
+  }
   if (!bytes || bytes.length !== 12) {
     throw flowpinError("INVALID_KEY", `seed must be base64 of 12 bytes (Cilium's bpf-lb-maglev-hash-seed), got ${show(seed)}`);
   }
   return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
-}
-
-function decodeBase64(s: string): Uint8Array | undefined {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const clean = s.replace(/=+$/, "");
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const ch of clean) {
-    const v = alphabet.indexOf(ch);
-    if (v < 0) return undefined;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >>> bits) & 0xff);
-    }
-  }
-  return Uint8Array.from(out);
 }
 
 /** The hash string Cilium sorts and hashes (maglev.go setHashString). */
@@ -93,8 +81,14 @@ export const cilium: MaglevProfile = {
   },
 
   options(o) {
-    const seed = o.seed ?? CILIUM_DEFAULT_SEED;
-    if (typeof seed !== "string") throw flowpinError("INVALID_KEY", `seed must be a base64 string, got ${show(seed)}`);
+    // `cilium: { hashSeed }` is the name FlowHasher uses for the same cluster seed; `seed`
+    // stays (documented). The table keeps it as `seed` (its serialized form).
+    const nested = o.cilium === undefined ? undefined : v.options("cilium", o.cilium, ["hashSeed"]);
+    const hashSeed = nested?.hashSeed;
+    if (hashSeed !== undefined && o.seed !== undefined) throw flowpinError("INVALID_CONFIG", "give seed or cilium.hashSeed (one setting, two names), not both");
+    const name = hashSeed !== undefined ? "cilium.hashSeed" : "seed";
+    const seed = hashSeed ?? o.seed ?? CILIUM_DEFAULT_SEED;
+    if (typeof seed !== "string") throw flowpinError("INVALID_TYPE", `${name} must be a base64 string, got ${show(seed)}`);
     ciliumMurmurSeed(seed);
     return { seed };
   },

@@ -10,6 +10,7 @@
 // - size: prime, default 65537 (paper section 5.3), at most 5000011 (maglev.proto).
 import { active } from "../engine/state.js";
 import { flowpinError, show } from "../errors.js";
+import { nonEmptyString } from "../validate.js";
 import { KIND, sortByKey, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
 
 const utf8 = new TextEncoder();
@@ -63,12 +64,8 @@ export const envoy: MaglevProfile = {
 
   backend(b, weight, index) {
     const out: { -readonly [K in keyof NormalizedBackend]: NormalizedBackend[K] } = { id: b.id as string, weight };
-    if (b.key !== undefined) {
-      if (typeof b.key !== "string" || b.key.length === 0) {
-        throw flowpinError("INVALID_KEY", `backends[${index}].key must be a non-empty string, got ${show(b.key)}`);
-      }
-      out.key = b.key;
-    }
+    // Not a string: INVALID_TYPE; "": INVALID_KEY (as Rendezvous and Ring).
+    if (b.key !== undefined) out.key = nonEmptyString(`backends[${index}].key`, b.key, "INVALID_KEY");
     if (b.locality !== undefined) {
       if (typeof b.locality !== "string") {
         throw flowpinError("INVALID_CONFIG", `backends[${index}].locality must be a string, got ${show(b.locality)}`);

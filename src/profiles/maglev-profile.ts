@@ -3,6 +3,7 @@
 // the order backends are taken in. src/maglev.ts owns validation of what is common (ids,
 // weights, size bounds) and the build; a profile owns everything its system does differently.
 import { flowpinError, show } from "../errors.js";
+import { nonEmptyString } from "../validate.js";
 
 export type MaglevProfileName = "envoy" | "katran" | "cilium" | "ipvs";
 
@@ -22,6 +23,13 @@ export interface MaglevBackend {
   readonly address?: string;
   /** cilium, ipvs: port, 0-65535. */
   readonly port?: number;
+  /**
+   * ipvs: the address family of the IPVS service the destination belongs to. The kernel folds
+   * a destination's address by the service's family (ip_vs_mh.c ip_vs_mh_permutate passes
+   * svc->af to ip_vs_mh_hashkey): an IPv6 tunnel destination of an "inet" service hashes only
+   * its first 32 bits. Default: the address's own family.
+   */
+  readonly serviceFamily?: "inet" | "inet6";
   /** cilium: L4 protocol name as Cilium prints it ("TCP", "UDP", "SCTP"); default "TCP". */
   readonly protocol?: string;
   /** cilium: service scope internal (adds "/i" to the hash string). */
@@ -138,13 +146,9 @@ export function sortByKey(order: number[], key: (i: number) => string): void {
   else order.sort((x, y) => compareUtf8(keys[x]!, keys[y]!));
 }
 
-/** A required non-empty string field. */
+/** A required non-empty string field: INVALID_TYPE when not a string, `code` when empty. */
 export function stringField(b: Readonly<Record<string, unknown>>, field: string, index: number, code: "INVALID_CONFIG" | "INVALID_KEY" = "INVALID_CONFIG"): string {
-  const value = b[field];
-  if (typeof value !== "string" || value.length === 0) {
-    throw flowpinError(code, `backends[${index}].${field} must be a non-empty string, got ${show(value)}`);
-  }
-  return value;
+  return nonEmptyString(`backends[${index}].${field}`, b[field], code);
 }
 
 /** An optional integer field in [min, max]. */
