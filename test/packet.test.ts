@@ -175,14 +175,19 @@ describe("flowpin hash", () => {
     expect(r.out).toBe(flows.map((f) => hex8(refFlowpin(f, KEY))).join("\n") + "\n");
   });
 
-  it("--pcap: every IP packet, '-' for the unparseable ones", async () => {
+  it("--pcap: one line per frame in order, '-' and the reason for frames not hashed (non-IP included)", async () => {
     const trunc = buildPacket(v4).subarray(0, 21);
+    const arp = new Uint8Array(42);
+    arp[12] = 0x08;
+    arp[13] = 0x06; // EtherType ARP: not IP
     const file = path.join(dir, "cap.pcap");
-    fs.writeFileSync(file, writePcap([ether(buildPacket(v4)), ether(trunc), ether(buildPacket(v6), true)], 1, false));
+    fs.writeFileSync(file, writePcap([ether(buildPacket(v4)), arp, ether(trunc), ether(buildPacket(v6), true)], 1, false));
     const r = await cli(["hash", "--key", "0102030405060708", "--pcap", file]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`${hex8(refFlowpin(v4, KEY))}\n-\n${hex8(refFlowpin(v6, KEY))}\n`);
-    expect(r.err).toBe("flowpin hash: not hashed: 1 truncated\n");
+    expect(r.out).toBe(`${hex8(refFlowpin(v4, KEY))}\n-\tNOT_IP\n-\tTRUNCATED\n${hex8(refFlowpin(v6, KEY))}\n`);
+    expect(r.err).toBe("flowpin hash: not hashed: 1 NOT_IP, 1 TRUNCATED\n");
+    const s = await cli(["hash", "--key", "0102030405060708", "--pcap", file, "--status"]);
+    expect(s.out).toBe(`${hex8(refFlowpin(v4, KEY))}\tOK\n-\tNOT_IP\n-\tTRUNCATED\n${hex8(refFlowpin(v6, KEY))}\tOK\n`);
   });
 
   const bad = async (args: string[], msg: RegExp): Promise<void> => {
@@ -192,7 +197,7 @@ describe("flowpin hash", () => {
     expect(r.err).toMatch(msg);
   };
   it("bad input: exit 2, one line naming the field (and line)", async () => {
-    await bad(["--flow", flowText], /needs key: 8 secret bytes/);
+    await bad(["--flow", flowText], /the flowpin profile needs --key: 16 hex digits/);
     await bad(["--key", "01020304050607", "--flow", flowText], /key must be 8 bytes.*got 7/);
     await bad(["--key", "zz", "--flow", flowText], /--key must be an even number of hex digits, got "zz"/);
     await bad(["--key", "0102030405060708", "--flow", "src=1.2.3.4,dst=5.6.7.8,sport=1,dport=2"], /missing field proto/);

@@ -2,6 +2,7 @@
 // line on stderr for bad input, never a stack trace; exit 1 for a bug, also one line).
 import { parseArgs } from "node:util";
 import { FlowpinError } from "../errors.js";
+import { didYouMean } from "../validate.js";
 import { VERSION } from "../version.js";
 import type { Command } from "./command.js";
 import { COMMANDS } from "./commands.js";
@@ -56,13 +57,32 @@ export async function run(argv: string[], io: Io): Promise<number> {
     await command.run(values as Record<string, string | boolean | undefined>, positionals, io);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof FlowpinError || isParseArgsError(e)) {
+    if (e instanceof UsageError || e instanceof FlowpinError) {
       io.err(`flowpin ${name}: ${oneLine(e)}\n`);
+      return 2;
+    }
+    if (isParseArgsError(e)) {
+      io.err(`flowpin ${name}: ${flagMessage(e as Error, command)}\n`);
       return 2;
     }
     io.err(`flowpin ${name}: internal error: ${oneLine(e)}\n`);
     return 1;
   }
+}
+
+/**
+ * parseArgs's messages in the CLI's own words: a misspelled flag names the flag meant (its
+ * text suggests "-- --profle" for a positional, which no flowpin command takes).
+ */
+function flagMessage(e: Error, command: Command): string {
+  const flags = Object.keys(command.options).map((k) => `--${k}`);
+  const unknown = /Unknown option '([^']+)'/.exec(e.message);
+  if (unknown) return `unknown option ${unknown[1]}${didYouMean(unknown[1]!, flags)}; see flowpin ${command.name} --help`;
+  const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(e.message);
+  if (missing) return `${missing[1]} needs a value; see flowpin ${command.name} --help`;
+  const noValue = /Option '(--[\w-]+)' does not take an argument/.exec(e.message);
+  if (noValue) return `${noValue[1]} takes no value; see flowpin ${command.name} --help`;
+  return oneLine(e);
 }
 
 function isParseArgsError(e: unknown): boolean {

@@ -10,6 +10,7 @@
 // --format bin writes glb-director's binary file (GlbTable.toBytes), which `diff` reads back.
 // diff: rows whose primary changed (the flows that move), rows whose primary or secondary
 // changed; backends compare by id (the canonical address text: RFC 5952 for IPv6).
+import { padCell } from "./text-width.js";
 import { flowpinError, show } from "../errors.js";
 import { GlbTable, type GlbBackendInput, type GlbBindInput } from "../glb.js";
 import type { FleetConfig } from "./config.js";
@@ -81,7 +82,7 @@ function text(t: GlbRows, states?: readonly string[]): string {
   }
   const lines = [`glb table: ${ROWS} rows, ${t.ids.length} backends`, "", `${"backend".padEnd(40)} ${"state".padEnd(16)} ${"primary".padStart(8)} ${"share".padStart(8)} ${"secondary".padStart(9)}`];
   t.ids.forEach((id, i) => {
-    lines.push(`${id.padEnd(40)} ${(states?.[i] ?? "").padEnd(16)} ${String(prim[i]).padStart(8)} ${`${((100 * prim[i]!) / ROWS).toFixed(3)}%`.padStart(8)} ${String(sec[i]).padStart(9)}`);
+    lines.push(`${padCell(id, 40)} ${(states?.[i] ?? "").padEnd(16)} ${String(prim[i]).padStart(8)} ${`${((100 * prim[i]!) / ROWS).toFixed(3)}%`.padStart(8)} ${String(sec[i]).padStart(9)}`);
   });
   lines.push("", "first rows (primary, secondary):");
   for (let r = 0; r < 8; r++) lines.push(`  ${String(r).padStart(5)}  ${t.rows[2 * r]}, ${t.rows[2 * r + 1]}`);

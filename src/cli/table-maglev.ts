@@ -7,6 +7,7 @@
 // "healthy": false or a "state" other than "active" stays listed with no slots (weight 0).
 // Katran hashes may be JSON numbers or decimal strings (u64 does not fit a JSON number);
 // the Cilium seed is its base64 cluster seed, or the same 12 bytes as 24 hex digits.
+import { padCell } from "./text-width.js";
 import { flowpinError, show } from "../errors.js";
 import { Maglev, diffTables, type MaglevBackend, type MaglevDiff, type SlotTable } from "../maglev.js";
 import type { FleetConfig } from "./config.js";
@@ -49,7 +50,7 @@ function diffText(d: MaglevDiff): string {
   ];
   for (const b of d.backends) {
     if (b.status === "unchanged" && b.gained === 0 && b.lost === 0) continue;
-    lines.push(`${b.id.padEnd(24)} ${b.status.padEnd(9)} ${String(b.before).padStart(8)} ${String(b.after).padStart(8)} ${String(b.gained).padStart(8)} ${String(b.lost).padStart(8)}`);
+    lines.push(`${padCell(b.id, 24)} ${b.status.padEnd(9)} ${String(b.before).padStart(8)} ${String(b.after).padStart(8)} ${String(b.gained).padStart(8)} ${String(b.lost).padStart(8)}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -90,7 +91,7 @@ class MaglevTable implements BuiltTable {
     this.lb.backends.forEach((b, i) => {
       const share = `${((100 * s.entries[i]!) / s.size).toFixed(3)}%`;
       const ideal = `${(100 * s.ideal[i]!).toFixed(3)}%`;
-      lines.push(`${glyph ? `${GLYPHS[i]}  ` : ""}${b.id.padEnd(24)} ${String(b.weight).padStart(8)} ${String(s.entries[i]).padStart(9)} ${share.padStart(8)} ${ideal.padStart(8)}`);
+      lines.push(`${glyph ? `${GLYPHS[i]}  ` : ""}${padCell(b.id, 24)} ${String(b.weight).padStart(8)} ${String(s.entries[i]).padStart(9)} ${share.padStart(8)} ${ideal.padStart(8)}`);
     });
     lines.push("", `slots per backend: min ${s.min}, max ${s.max}, mean ${s.mean.toFixed(2)}; worst / ideal ${s.maxOverIdeal.toFixed(4)}`, "");
     return `${lines.join("\n")}\n${compactView(this.lb.table, n)}`;
@@ -101,9 +102,21 @@ class MaglevTable implements BuiltTable {
   }
 
   diff(other: BuiltTable): TableDiff {
+    sameProfile(this.lb.profile, other);
     if (other instanceof MaglevTable) return tableDiff(Maglev.diff(this.lb, other.lb));
     if (other instanceof JsonMaglevTable) return tableDiff(diffTables(slots(this.lb), other.slots, () => false));
     throw flowpinError("INVALID_CONFIG", "diff needs two maglev tables");
+  }
+}
+
+/**
+ * Tables of two profiles do not describe one fleet changing: each profile has its own
+ * permutation hashes and flow hash, so nearly every slot "moves" (envoy vs katran: 90 %).
+ */
+function sameProfile(profile: string, other: BuiltTable): void {
+  const theirs = other instanceof MaglevTable ? other.lb.profile : other instanceof JsonMaglevTable ? other.doc.profile : undefined;
+  if (theirs !== undefined && theirs !== profile) {
+    throw flowpinError("INVALID_CONFIG", `cannot diff a maglev table of profile ${profile} against one of profile ${theirs}: they are different algorithms, not one fleet changing`);
   }
 }
 
@@ -125,11 +138,12 @@ class JsonMaglevTable implements BuiltTable {
   text(): string {
     const counts = new Array<number>(this.slots.ids.length).fill(0);
     for (let i = 0; i < this.slots.table.length; i++) counts[this.slots.table[i]!]!++;
-    const rows = this.slots.ids.map((id, i) => `${id.padEnd(24)} ${String(counts[i]).padStart(9)} ${((100 * counts[i]!) / this.doc.size).toFixed(3).padStart(7)}%`);
+    const rows = this.slots.ids.map((id, i) => `${padCell(id, 24)} ${String(counts[i]).padStart(9)} ${((100 * counts[i]!) / this.doc.size).toFixed(3).padStart(7)}%`);
     return `maglev table: profile ${this.doc.profile}, size ${this.doc.size}, ${this.slots.ids.length} backends\n\n${rows.join("\n")}\n\n${compactView(this.slots.table, this.slots.ids.length)}`;
   }
 
   diff(other: BuiltTable): TableDiff {
+    sameProfile(this.doc.profile, other);
     // Without weights or keys a backend present on both sides counts as unchanged.
     const o = other instanceof MaglevTable ? slots(other.lb) : other instanceof JsonMaglevTable ? other.slots : undefined;
     if (!o) throw flowpinError("INVALID_CONFIG", "diff needs two maglev tables");

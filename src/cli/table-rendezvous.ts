@@ -7,6 +7,7 @@
 // 0..size-1 (default 65536), a fixed slice of the hash space that `diff` compares:
 // {"algorithm": "rendezvous", "profile", "size", "backends": [ids in input order],
 //  "weights": [...], "table": [index per hash]}.
+import { padCell } from "./text-width.js";
 import { flowpinError, show } from "../errors.js";
 import { diffTables, type MaglevDiff, type SlotTable } from "../maglev.js";
 import { Rendezvous, type RendezvousBackend, type RendezvousProfile } from "../rendezvous.js";
@@ -53,7 +54,7 @@ function diffOf(a: Picks, b: Picks): TableDiff {
     json: () => ({ algorithm: "rendezvous", ...d }),
     text: () => {
       const lines = [`hashes that moved: ${d.moved} of ${d.size} (${pct(d.fraction)})`, `moves between unchanged backends: ${d.disruption.moved} (${pct(d.disruption.fraction)})`, ""];
-      for (const x of d.backends) if (x.status !== "unchanged" || x.gained || x.lost) lines.push(`${x.id.padEnd(24)} ${x.status.padEnd(9)} ${String(x.before).padStart(8)} -> ${String(x.after).padStart(8)}  +${x.gained} -${x.lost}`);
+      for (const x of d.backends) if (x.status !== "unchanged" || x.gained || x.lost) lines.push(`${padCell(x.id, 24)} ${x.status.padEnd(9)} ${String(x.before).padStart(8)} -> ${String(x.after).padStart(8)}  +${x.gained} -${x.lost}`);
       return `${lines.join("\n")}\n`;
     },
   };
@@ -71,7 +72,7 @@ class RendezvousBuilt implements BuiltTable {
     const total = this.p.weights.reduce((s, w) => s + w, 0);
     const lines = [`rendezvous: profile ${this.p.profile}, ${this.p.ids.length} backends, picks for flow hashes 0..${n - 1}`, "", `${"backend".padEnd(24)} ${"weight".padStart(8)} ${"picks".padStart(9)} ${"share".padStart(8)} ${"ideal".padStart(8)}`];
     this.p.ids.forEach((id, i) => {
-      lines.push(`${id.padEnd(24)} ${String(this.p.weights[i]).padStart(8)} ${String(counts[i]).padStart(9)} ${`${((100 * counts[i]!) / n).toFixed(3)}%`.padStart(8)} ${`${((100 * this.p.weights[i]!) / total).toFixed(3)}%`.padStart(8)}`);
+      lines.push(`${padCell(id, 24)} ${String(this.p.weights[i]).padStart(8)} ${String(counts[i]).padStart(9)} ${`${((100 * counts[i]!) / n).toFixed(3)}%`.padStart(8)} ${`${((100 * this.p.weights[i]!) / total).toFixed(3)}%`.padStart(8)}`);
     });
     return `${lines.join("\n")}\n`;
   }

@@ -1,41 +1,33 @@
-import { FlowpinError } from "../../errors.js";
+import { hexBytes } from "../../encoding.js";
 import { FlowHasher, type FlowHasherOptions, type FlowProfile, type GlbHashField } from "../../flow-hasher.js";
 import type { Flow } from "../../flow.js";
-import { hashed, packetStatusName } from "../../packet.js";
-import { readPcap } from "../../pcap.js";
+import { hashed, PacketStatus } from "../../packet.js";
+import { didYouMean } from "../../validate.js";
 import type { Command, Values } from "../command.js";
-import { readInput, usage } from "../io.js";
+import { at, fileRecords, forEachCaptureChunk, specRecords } from "../flows.js";
+import { usage } from "../io.js";
 
-const FIELDS = ["src", "dst", "sport", "dport", "proto"] as const;
+const STATUS_WORD = Object.fromEntries(Object.entries(PacketStatus).map(([k, v]) => [v, k])) as Record<number, string>;
+const packetStatusWord = (code: number): string => STATUS_WORD[code] ?? `STATUS_${code}`;
 
-function hexKey(s: string): Uint8Array {
-  const h = s.startsWith("0x") ? s.slice(2) : s;
-  if (!/^([0-9a-fA-F]{2})+$/.test(h)) usage(`--key must be an even number of hex digits, got ${JSON.stringify(s)}`);
-  return Uint8Array.from(h.match(/../g)!, (x) => parseInt(x, 16));
-}
+const FIELDS = ["src", "dst", "sport", "dport", "proto"];
 
-/** A port or protocol from text: decimal digits become numbers; names stay strings. */
-function num(field: string, v: string, where: string): number | string {
-  if (/^\d+$/.test(v)) return Number(v);
-  if (field === "proto") return v;
-  usage(`${where}${field} must be an integer in 0..65535, got ${JSON.stringify(v)}`);
-}
-
-function flowOf(parts: Record<string, string>, where: string): Flow {
-  for (const f of FIELDS) if (parts[f] === undefined || parts[f] === "") usage(`${where}missing field ${f} (need ${FIELDS.join(", ")})`);
-  return {
-    src: parts.src!,
-    dst: parts.dst!,
-    sport: num("sport", parts.sport!, where) as number,
-    dport: num("dport", parts.dport!, where) as number,
-    proto: num("proto", parts.proto!, where) as Flow["proto"],
-  };
+/** A flow record (spec, CSV row, JSON line) as a Flow: exactly the five fields. */
+function flowOf(record: Record<string, unknown>, where: string): Flow {
+  for (const f of FIELDS) if (record[f] === undefined || record[f] === "") usage(`${where}missing field ${f} (need ${FIELDS.join(", ")})`);
+  for (const k of Object.keys(record)) if (!FIELDS.includes(k)) usage(`${where}unknown field ${JSON.stringify(k)}${didYouMean(k, FIELDS)} (fields: ${FIELDS.join(", ")})`);
+  for (const f of ["sport", "dport"]) if (typeof record[f] === "string") usage(`${where}${f} must be an integer in 0..65535, got ${JSON.stringify(record[f])}`);
+  return record as unknown as Flow;
 }
 
 function options(values: Values): FlowHasherOptions {
   const profile = (values.profile as string | undefined) ?? "flowpin";
   const o: FlowHasherOptions = { profile: profile as FlowProfile };
-  if (typeof values.key === "string") o.key = hexKey(values.key);
+  if (typeof values.key === "string") o.key = at("", () => hexBytes("--key", values.key, "INVALID_KEY"));
+  // The library's message names its API (a Uint8Array, crypto.getRandomValues); here the
+  // key is a flag.
+  else if (profile === "flowpin") usage("the flowpin profile needs --key: 16 hex digits, the fleet's secret (e.g. from `openssl rand -hex 8`); an unkeyed flow hash lets clients aim flows at one backend");
+  else if (profile === "glb") usage("the glb profile needs --key: the table's hash_key, 32 hex digits");
   if (values.symmetric === true) o.symmetric = true;
   if (values["no-ports"] === true) o.noPorts = true;
   if (typeof values["cilium-seed"] === "string") o.cilium = { hashSeed: values["cilium-seed"] };
@@ -55,21 +47,11 @@ function options(values: Values): FlowHasherOptions {
 
 const render = (h: number | bigint): string => (typeof h === "bigint" ? h.toString(16).padStart(16, "0") : h.toString(16).padStart(8, "0"));
 
-/** Prefixes a FlowpinError from one input line with its place; other errors pass through. */
-function at<T>(where: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof FlowpinError) usage(`${where}${e.message}`);
-    throw e;
-  }
-}
-
 export const hash: Command = {
   name: "hash",
   summary: "hash flows (or a pcap's packets) with a flow-hash profile",
   help: `usage: flowpin hash --profile P [--key HEX] [--symmetric] [--no-ports]
-                    (--flow "src=A,dst=B,sport=N,dport=N,proto=tcp" | --input FLOWS.csv | --pcap FILE)
+                    (--flow "src=A,dst=B,sport=N,dport=N,proto=tcp" ... | --input FLOWS | --pcap FILE [--status])
 
 Prints each flow's hash as 8 hex digits (16 for the 64-bit envoy and glb profiles), one
 per line in input order.
@@ -86,11 +68,15 @@ per line in input order.
   --cilium-seed S  Cilium's --bpf-lb-maglev-hash-seed (default JLfvgnHc2kaSUFaI)
   --glb-fields L   comma list of src_addr, dst_addr, src_port, dst_port (default src_addr)
   --flow SPEC      one flow: src=,dst=,sport=,dport=,proto= (a number or tcp, udp, sctp,
-                   icmp, icmpv6); IPv4 or IPv6 in any RFC 4291 text form
-  --input FILE     CSV with the header src,dst,sport,dport,proto, one flow per line
-  --pcap FILE      every IPv4/IPv6 packet of a classic pcap file (Ethernet, raw IP,
-                   Linux SLL, loopback); a packet that cannot be parsed prints "-" and
-                   is counted on stderr
+                   icmp, icmpv6); IPv4 or IPv6 in any RFC 4291 text form; repeat for several
+  --input FILE     CSV with the header src,dst,sport,dport,proto, or JSON Lines (one
+                   flow object per line); - reads standard input
+  --pcap FILE      every frame of a pcap or pcapng capture (Ethernet, raw IP, Linux SLL,
+                   loopback), read in chunks: one line per frame, in order; a frame not
+                   hashed prints "-" and why (NOT_IP, TRUNCATED, BAD_VERSION, BAD_HEADER),
+                   and the counts go to stderr
+  --status         with --pcap: every line also gives the packet's status (OK, FRAGMENT:
+                   hashed without ports, NO_PORTS, ...)
 `,
   options: {
     profile: { type: "string" },
@@ -100,69 +86,51 @@ per line in input order.
     "katran-flags": { type: "string" },
     "cilium-seed": { type: "string" },
     "glb-fields": { type: "string" },
-    flow: { type: "string" },
+    flow: { type: "string", multiple: true },
     input: { type: "string" },
     pcap: { type: "string" },
+    status: { type: "boolean" },
   },
   positionals: [0, 0],
   run(values, _positionals, io) {
     const sources = ["flow", "input", "pcap"].filter((k) => values[k] !== undefined);
-    if (sources.length !== 1) usage("give exactly one of --flow, --input or --pcap");
+    if (sources.length !== 1) usage("give exactly one of --flow, --input or --pcap (--flow may repeat)");
     const hasher = new FlowHasher(options(values));
 
-    if (typeof values.flow === "string") {
-      const parts: Record<string, string> = {};
-      for (const item of values.flow.split(",")) {
-        const eq = item.indexOf("=");
-        const k = (eq < 0 ? item : item.slice(0, eq)).trim();
-        if (eq < 0 || !(FIELDS as readonly string[]).includes(k)) usage(`--flow: expected field=value with fields ${FIELDS.join(", ")}, got ${JSON.stringify(item)}`);
-        if (parts[k] !== undefined) usage(`--flow: field ${k} given twice`);
-        parts[k] = item.slice(eq + 1).trim();
-      }
-      io.out(`${render(at("--flow: ", () => hasher.hash(flowOf(parts, "--flow: "))))}\n`);
-      return;
-    }
-
-    if (typeof values.input === "string") {
-      const file = values.input;
-      const lines = new TextDecoder().decode(readInput(file, "flows file")).split(/\r?\n/);
-      const header = lines[0]!.split(",").map((s) => s.trim());
-      if (header.join(",") !== FIELDS.join(",")) usage(`${file} line 1: the header must be ${FIELDS.join(",")}, got ${JSON.stringify(lines[0])}`);
-      const out: string[] = [];
-      for (let i = 1; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (line.trim() === "") continue;
-        const where = `${file} line ${i + 1}: `;
-        const cells = line.split(",").map((s) => s.trim());
-        if (cells.length !== FIELDS.length) usage(`${where}expected ${FIELDS.length} fields, got ${cells.length}`);
-        const parts = Object.fromEntries(FIELDS.map((f, k) => [f, cells[k]!]));
-        out.push(render(at(where, () => hasher.hash(flowOf(parts, where)))));
-      }
+    if (values.pcap === undefined) {
+      const records = values.flow !== undefined ? specRecords(values.flow) : fileRecords(values.input as string, FIELDS);
+      // Every flow is hashed before the first line is written: a bad line fails whole.
+      const out = records.map(({ where, record }) => render(at(where, () => hasher.hash(flowOf(record, where)))));
       io.out(out.length ? `${out.join("\n")}\n` : "");
       return;
     }
 
-    const file = values.pcap as string;
-    const cap = at(`${file}: `, () => readPcap(readInput(file, "pcap file")));
-    const ip = cap.packets.filter((p) => p.ip !== undefined);
-    const r = hasher.hashPackets(ip.map((p) => p.ip!));
-    const lines: string[] = [];
+    // One line per frame, in order, so lines match packets: the hash, or "-" and the reason
+    // it was not hashed; --status adds the status to every line.
+    const status = values.status === true;
     const failed = new Map<string, number>();
-    for (let i = 0; i < ip.length; i++) {
-      const st = r.status[i]!;
-      if (!hashed(st)) {
-        lines.push("-");
-        const name = packetStatusName(st);
-        failed.set(name, (failed.get(name) ?? 0) + 1);
-        continue;
+    forEachCaptureChunk(values.pcap as string, (packets) => {
+      const ip = packets.filter((p) => p.ip !== undefined);
+      const r = hasher.hashPackets(ip.map((p) => p.ip!));
+      const lines: string[] = [];
+      let k = 0;
+      for (const p of packets) {
+        let word: string;
+        let line: string;
+        if (p.ip === undefined) {
+          word = "NOT_IP";
+          line = "-";
+        } else {
+          const st = r.status[k]!;
+          word = packetStatusWord(st);
+          line = hashed(st) ? render(r.hashesHi ? (BigInt(r.hashesHi[k]!) << 32n) | BigInt(r.hashes[k]!) : r.hashes[k]!) : "-";
+          k++;
+        }
+        if (line === "-") failed.set(word, (failed.get(word) ?? 0) + 1);
+        lines.push(status || line === "-" ? `${line}\t${word}` : line);
       }
-      lines.push(render(r.hashesHi ? (BigInt(r.hashesHi[i]!) << 32n) | BigInt(r.hashes[i]!) : r.hashes[i]!));
-    }
-    io.out(lines.length ? `${lines.join("\n")}\n` : "");
-    const skipped = cap.packets.length - ip.length;
-    const notes: string[] = [];
-    if (skipped) notes.push(`${skipped} non-IP frame${skipped === 1 ? "" : "s"} skipped`);
-    if (failed.size) notes.push(`not hashed: ${[...failed].map(([k, n]) => `${n} ${k}`).join(", ")}`);
-    if (notes.length) io.err(`flowpin hash: ${notes.join("; ")}\n`);
+      io.out(`${lines.join("\n")}\n`);
+    });
+    if (failed.size) io.err(`flowpin hash: not hashed: ${[...failed].map(([w, n]) => `${n} ${w}`).join(", ")}\n`);
   },
 };

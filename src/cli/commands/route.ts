@@ -1,26 +1,14 @@
 // `flowpin route`: which backend a production system picks for each flow, from its own
 // configuration (a `{"system": NAME, ...}` JSON file or the system's native file).
-import fs from "node:fs";
-import { FlowpinError } from "../../errors.js";
-import { readPcap } from "../../pcap.js";
 import { SYSTEM_DEFINITIONS, systemDefinition } from "../../systems/index.js";
 import type { Route, SystemDefinition } from "../../systems/system.js";
 import type { Command, Values } from "../command.js";
 import { parseJson } from "../config.js";
+import { at, fileRecords, forEachCaptureChunk, specRecords } from "../flows.js";
 import { readInput, usage } from "../io.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Definition = SystemDefinition<any, any, Route>;
-
-/** Prefixes a FlowpinError from one input with its place; other errors pass through. */
-function at<T>(where: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof FlowpinError) usage(`${where}${e.message}`);
-    throw e;
-  }
-}
 
 /** The system and its config from --config (and --system, --name). */
 export function loadSystem(path: string, systemFlag: string | undefined, name: string | undefined): { def: Definition; config: unknown } {
@@ -48,85 +36,12 @@ export function loadSystem(path: string, systemFlag: string | undefined, name: s
   return { def, config: at(`${path}: `, () => native.parse(text, { name })) };
 }
 
-const NUMERIC = new Set(["sport", "dport", "proto"]);
-
-/** One `k=v` field into a record: digits for ports and protocol become numbers, `header.X` gathers into headers. */
-function put(record: Record<string, unknown>, k: string, v: string, where: string): void {
-  if (k.startsWith("header.")) {
-    const headers = (record.headers ??= {}) as Record<string, string>;
-    headers[k.slice(7)] = v;
-    return;
-  }
-  if (k === "") usage(`${where}empty field name`);
-  if (Object.prototype.hasOwnProperty.call(record, k)) usage(`${where}field ${k} given twice`);
-  record[k] = NUMERIC.has(k) && /^\d+$/.test(v) ? Number(v) : v === "true" ? true : v === "false" ? false : v;
-}
-
-/** A `--flow "src=…,dst=…,sport=…,dport=…,proto=tcp"` spec as a record. */
-function specRecord(spec: string): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  for (const item of spec.split(",")) {
-    const eq = item.indexOf("=");
-    if (eq < 0) usage(`--flow: expected field=value, got ${JSON.stringify(item)}`);
-    put(record, item.slice(0, eq).trim(), item.slice(eq + 1).trim(), "--flow: ");
-  }
-  return record;
-}
-
-/** CSV with a header line, or JSON Lines (one flow object per line). */
-function fileRecords(file: string, text: string): { where: string; record: Record<string, unknown> }[] {
-  const lines = text.split(/\r?\n/);
-  const out: { where: string; record: Record<string, unknown> }[] = [];
-  const first = lines.findIndex((l) => l.trim() !== "");
-  if (first < 0) return out;
-  if (lines[first]!.trimStart().startsWith("{")) {
-    lines.forEach((line, i) => {
-      if (line.trim() === "") return;
-      const where = `${file} line ${i + 1}: `;
-      const doc = at(where, () => parseJson(line, "the line"));
-      if (typeof doc !== "object" || doc === null || Array.isArray(doc)) usage(`${where}expected a JSON object, got ${line.slice(0, 40)}`);
-      out.push({ where, record: doc as Record<string, unknown> });
-    });
-    return out;
-  }
-  const header = lines[first]!.split(",").map((s) => s.trim());
-  for (let i = first + 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === "") continue;
-    const where = `${file} line ${i + 1}: `;
-    const cells = line.split(",").map((s) => s.trim());
-    if (cells.length !== header.length) usage(`${where}expected ${header.length} fields (${header.join(",")}), got ${cells.length}`);
-    const record: Record<string, unknown> = {};
-    header.forEach((k, j) => put(record, k, cells[j]!, where));
-    out.push({ where, record });
-  }
-  return out;
-}
-
-function inputs(def: Definition, values: Values): { where: string; input: unknown }[] {
-  const flows = values.flow === undefined ? [] : ([] as unknown[]).concat(values.flow);
-  const given = [flows.length > 0, values.input !== undefined, values.pcap !== undefined].filter(Boolean).length;
-  if (given !== 1) usage("give --flow (one or more), --input FILE or --pcap FILE");
-  if (flows.length) return flows.map((f, i) => ({ where: "--flow: ", input: at(`--flow ${i + 1}: `, () => def.input(specRecord(String(f)))) }));
-  if (typeof values.input === "string") {
-    const file = values.input;
-    const text = new TextDecoder().decode(file === "-" ? readStdin() : readInput(file, "flows file"));
-    return fileRecords(file, text).map(({ where, record }) => ({ where, input: at(where, () => def.input(record)) }));
-  }
-  const file = values.pcap as string;
-  const packet = def.packet;
-  if (!packet) usage(`the ${def.name} system does not route packets; give --flow or --input`);
-  const cap = at(`${file}: `, () => readPcap(readInput(file, "pcap file")));
-  return cap.packets.map((p, i) => {
-    const where = `${file} packet ${i + 1}: `;
-    if (!p.ip) usage(`${where}not an IP packet`);
-    return { where, input: at(where, () => packet.call(def, p.ip!)) };
-  });
-}
-
-/** Standard input, read whole (`--input -` in a pipeline). */
-function readStdin(): Uint8Array {
-  return new Uint8Array(fs.readFileSync(0));
+/** The inputs of --flow / --input as the system's own input objects. */
+function recordInputs(def: Definition, values: Values): { where: string; input: unknown }[] {
+  const given = [values.flow !== undefined, values.input !== undefined, values.pcap !== undefined].filter(Boolean).length;
+  if (given !== 1) usage("give exactly one of --flow, --input or --pcap (--flow may repeat)");
+  const records = values.flow !== undefined ? specRecords(values.flow) : fileRecords(values.input as string);
+  return records.map(({ where, record }) => ({ where, input: at(where, () => def.input(record)) }));
 }
 
 function csvCell(v: unknown): string {
@@ -179,27 +94,64 @@ the backend it forwards to (or why none).
     const { def, config } = loadSystem(path, values.system as string | undefined, values.name as string | undefined);
     const fleet = at(`${path}: `, () => def.create(config));
     const explain = values.explain === true;
-    const results = inputs(def, values).map(({ where, input }) => at(where, () => fleet.route(input, { explain })));
+    const routeAll = (items: { where: string; input: unknown }[]): Route[] => items.map(({ where, input }) => at(where, () => fleet.route(input, { explain })));
 
-    if (format === "json") {
-      io.out(`${JSON.stringify({ system: def.name, results })}\n`);
-      return;
-    }
-    if (format === "csv") {
-      const keys = [...new Set(results.flatMap((r) => Object.keys(r).filter((k) => k !== "explain")))];
-      io.out(`${keys.join(",")}\n${results.map((r) => keys.map((k) => csvCell((r as unknown as Record<string, unknown>)[k])).join(",")).join("\n")}\n`);
-      return;
-    }
-    const lines: string[] = [];
+    // Results are written as they come (a capture is read in chunks): JSON as one document
+    // whose "results" array is streamed, text and CSV line by line.
     const counts = new Map<string, number>();
-    results.forEach((r, i) => {
-      const b = r.backend ?? "(none)";
-      counts.set(b, (counts.get(b) ?? 0) + 1);
-      lines.push(`${i + 1}\t${b}\thash ${r.hash ?? "-"}\tslot ${r.slot ?? "-"}\t${r.reason}`);
-      for (const step of r.explain ?? []) lines.push(`\t  ${step}`);
-    });
-    lines.push("", `${def.name}: ${results.length} flow${results.length === 1 ? "" : "s"}`);
-    for (const [b, n] of [...counts].sort((x, y) => y[1] - x[1])) lines.push(`  ${b}\t${n}\t${((100 * n) / results.length).toFixed(1)} %`);
-    io.out(`${lines.join("\n")}\n`);
+    let n = 0;
+    let keys: string[] | undefined;
+    const emit = (results: Route[]): void => {
+      if (results.length === 0) return;
+      const lines: string[] = [];
+      for (const r of results) {
+        n++;
+        const b = r.backend ?? "(none)";
+        counts.set(b, (counts.get(b) ?? 0) + 1);
+        if (format === "json") lines.push(`${n === 1 ? "" : ","}${JSON.stringify(r)}`);
+        else if (format === "csv") {
+          if (!keys) {
+            keys = [...new Set(results.flatMap((x) => Object.keys(x).filter((k) => k !== "explain")))];
+            lines.push(keys.join(","));
+          }
+          lines.push(keys.map((k) => csvCell((r as unknown as Record<string, unknown>)[k])).join(","));
+        } else {
+          lines.push(`${n}\t${b}\thash ${r.hash ?? "-"}\tslot ${r.slot ?? "-"}\t${r.reason}`);
+          for (const step of r.explain ?? []) lines.push(`\t  ${step}`);
+        }
+      }
+      io.out(format === "json" ? lines.join("") : `${lines.join("\n")}\n`);
+    };
+
+    const head = (): void => {
+      if (format === "json") io.out(`{"system":${JSON.stringify(def.name)},"results":[`);
+    };
+    if (values.pcap !== undefined && values.flow === undefined && values.input === undefined) {
+      const file = values.pcap as string;
+      const packet = def.packet;
+      if (!packet) usage(`the ${def.name} system does not route packets; give --flow or --input`);
+      head();
+      forEachCaptureChunk(file, (packets) => {
+        emit(
+          packets.map((p) =>
+            p.ip === undefined
+              ? { backend: null, hash: null, slot: null, reason: "not-ip" }
+              : at(`${file} packet ${p.index}: `, () => fleet.route(packet.call(def, p.ip!), { explain })),
+          ),
+        );
+      });
+    } else {
+      // Every flow is read and routed before the first byte is written: a bad line fails whole.
+      const results = routeAll(recordInputs(def, values));
+      head();
+      emit(results);
+    }
+
+    if (format === "json") io.out("]}\n");
+    else if (format === "text") {
+      const lines = ["", `${def.name}: ${n} flow${n === 1 ? "" : "s"}`];
+      for (const [b, k] of [...counts].sort((x, y) => y[1] - x[1])) lines.push(`  ${b}\t${k}\t${((100 * k) / n).toFixed(1)} %`);
+      io.out(`${lines.join("\n")}\n`);
+    }
   },
 };

@@ -170,12 +170,14 @@ Defaults take about 8 s on 2 idle cores; most of it is rendezvous (1000 scores p
     const seed = values.seed === undefined ? DEFAULTS.seed : intValue("seed", str(values, "seed")!, 0, 0xffffffff);
     const samples = values.samples === undefined ? DEFAULTS.samples : intValue("samples", str(values, "samples")!, 1000, 1 << 22);
     const backendsFlag = values.backends === undefined ? DEFAULTS.backends : intValue("backends", str(values, "backends")!, 2, MAX_BACKENDS);
-    const churn = values.churn === undefined ? DEFAULTS.churn : listValue("churn", str(values, "churn")!).map((k) => intValue("churn", k, 1, MAX_BACKENDS));
     const sizes = values.sizes === undefined ? DEFAULTS.sizes : listValue("sizes", str(values, "sizes")!).map((s) => intValue("sizes", s, 1, MAX_SIZE));
     const svgDir = str(values, "svg");
     if (svgDir === "") usage("--svg needs a directory");
     const fleet: FleetSource = values.config !== undefined ? fleetFromConfig(str(values, "config")!) : { kind: "generated", backends: backendsFlag };
     const n = fleet.kind === "generated" ? fleet.backends : fleet.backends.length;
+    // The default churn list keeps the steps that fit the fleet (--backends 10 → 1); a list
+    // given by hand is checked as given.
+    const churn = values.churn === undefined ? DEFAULTS.churn.filter((k) => k < n) : listValue("churn", str(values, "churn")!).map((k) => intValue("churn", k, 1, MAX_BACKENDS));
     for (const k of churn) if (k >= n) usage(`--churn ${k} must be smaller than the ${n} backends`);
     const maxAdded = Math.max(...churn);
     if (algorithms.includes("maglev")) {
