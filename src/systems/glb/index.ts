@@ -38,13 +38,13 @@
  */
 import { flowpinError, show } from "../../errors.js";
 import { toHex } from "../../encoding.js";
-import { bytes as checkBytes, knownFields, object } from "../../validate.js";
+import { bytes as checkBytes, int, knownFields, object } from "../../validate.js";
 import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
 import { classify } from "./classify.js";
 import { parseConfig, type GlbSystemConfig, type HashFields, type ParsedConfig, type ParsedTable } from "./config.js";
 import { Fields, fieldsFromFlow, fieldsFromPacket, type GlbFlow } from "./fields.js";
 import { HashInput } from "./hash.js";
-import { buildRows, type TableRows } from "./rows.js";
+import { buildRows, ROWS, type TableRows } from "./rows.js";
 
 export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig } from "./config.js";
 export type { GlbFlow } from "./fields.js";
@@ -89,7 +89,8 @@ function hashWords(f: HashFields): string {
   return (["srcAddr", "dstAddr", "srcPort", "dstPort"] as const).filter((k) => f[k]).map((k) => ({ srcAddr: "src_addr", dstAddr: "dst_addr", srcPort: "src_port", dstPort: "dst_port" })[k]).join(", ");
 }
 
-class GlbSystem implements System<GlbInput, GlbRoute> {
+/** A glb-director fleet built from its files (see the module doc). */
+export class GlbSystem implements System<GlbInput, GlbRoute> {
   readonly system = "glb" as const;
   readonly #config: ParsedConfig;
   readonly #tables: Table[];
@@ -111,6 +112,22 @@ class GlbSystem implements System<GlbInput, GlbRoute> {
   #pair(t: Table, slot: number): [number, number] {
     const r = t.rows;
     return r.kind === "built" ? [r.rows[2 * slot]!, r.rows[2 * slot + 1]!] : [r.primary, r.secondary];
+  }
+
+  /** How many tables the forwarding table holds. */
+  get tables(): number {
+    return this.#tables.length;
+  }
+
+  /**
+   * [primary, secondary] backend indices of a row of a table, as glb-director-cli writes them
+   * (an index may be past the table's backends: an empty slot).
+   * @example glb.entry(0, 4660) // [2, 0]
+   */
+  entry(table: number, row: number): [number, number] {
+    int("table", table, 0, this.#tables.length - 1);
+    int("row", row, 0, ROWS - 1);
+    return this.#pair(this.#tables[table]!, row);
   }
 
   route(input: GlbInput, options: RouteOptions = {}): GlbRoute {
@@ -193,7 +210,7 @@ function nativeDoc(text: string): Record<string, unknown> | undefined {
   return Array.isArray(d.tables) || (typeof d.forwarding_table === "object" && d.forwarding_table !== null) ? d : undefined;
 }
 
-export const glbSystem: SystemDefinition<GlbSystemConfig, GlbInput, GlbRoute> = {
+export const glbSystem: SystemDefinition<GlbSystemConfig, GlbInput, GlbRoute> & { create(config: GlbSystemConfig): GlbSystem } = {
   name: "glb",
   summary: "GitHub glb-director: bind classifier, SipHash-2-4 of the director's hash_fields, glb-director-cli's rendezvous rows",
   create: (config: GlbSystemConfig) => new GlbSystem(config),
