@@ -105,3 +105,49 @@ describe("flowpin as a Unix tool", () => {
     expect(new Set(rests).size).toBe(1);
   });
 });
+
+describe("captures are streamed", () => {
+  it("a 100 MB pcap is hashed within 100 MB above the process's baseline memory", () => {
+    // ~1.2 M Ethernet frames of 70 bytes, written in 4 MB pieces (the test holds no 100 MB buffer).
+    const big = path.join(dir, "big.pcap");
+    const fd = fs.openSync(big, "w");
+    const header = new Uint8Array(24);
+    const h = new DataView(header.buffer);
+    h.setUint32(0, 0xa1b2c3d4, true);
+    h.setUint16(4, 2, true);
+    h.setUint16(6, 4, true);
+    h.setUint32(16, 65535, true);
+    h.setUint32(20, 1, true);
+    fs.writeSync(fd, header);
+    const frame = new Uint8Array(16 + 70);
+    const f = new DataView(frame.buffer);
+    f.setUint32(8, 70, true);
+    f.setUint32(12, 70, true);
+    frame.set([0x08, 0x00], 16 + 12); // EtherType IPv4
+    frame.set([0x45, 0, 0, 56, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], 16 + 14);
+    const piece = new Uint8Array(frame.length * 48_000);
+    let written = 24;
+    for (let i = 0; written < 100e6; i++) {
+      for (let k = 0; k < 48_000; k++) {
+        frame[16 + 14 + 20] = k & 0xff; // vary the source port
+        frame[16 + 14 + 21] = i & 0xff;
+        piece.set(frame, k * frame.length);
+      }
+      written += fs.writeSync(fd, piece);
+    }
+    fs.closeSync(fd);
+    // A preload reports the peak resident set size when the process exits.
+    const probe = path.join(dir, "maxrss.cjs");
+    fs.writeFileSync(probe, `process.on("exit", () => require("node:fs").writeSync(2, "maxrss " + process.resourceUsage().maxRSS + "\\n"));`);
+    const cli = path.resolve(import.meta.dirname, "../dist/cli.js");
+    const peak = (args: string[]): number => {
+      const r = spawnSync(process.execPath, ["--require", probe, cli, ...args], { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "ignore", "pipe"] });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(/maxrss (\d+)/.exec(r.stderr)![1]) / 1024; // kB → MB
+    };
+    const baseline = peak(["hash", "--key", KEY, "--flow", spec(flows[0]!)]);
+    const hashing = peak(["hash", "--key", KEY, "--pcap", big]);
+    console.log(`100 MB pcap: peak RSS ${hashing.toFixed(0)} MB, baseline ${baseline.toFixed(0)} MB`);
+    expect(hashing - baseline).toBeLessThan(100);
+  });
+});
