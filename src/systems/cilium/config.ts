@@ -259,6 +259,17 @@ function tableBackends(backends: readonly Backend[]): { table: number[]; rule: s
   return { table: [], rule: "no active or terminating backend with a weight above 0 (svc count 0)" };
 }
 
+/** " (did you mean ...)" for a release number such as "1.17.2" or "v1.18": the version label that covers it. */
+function versionMeant(text: string): string {
+  const m = /^v?1\.(\d+)(\.\d+)?(-\S*)?$/.exec(text);
+  if (!m) return didYouMean(text, VERSIONS);
+  const minor = Number(m[1]);
+  // v1.17.0 release candidates hash neither as 1.16 nor as 1.17+: no suggestion.
+  if (minor === 17 && (m[2] === undefined || m[2] === ".0") && m[3] !== undefined) return "";
+  if (minor === 16) return ' (did you mean "1.16"?)';
+  return minor >= 17 ? ' (did you mean "1.17+"?)' : "";
+}
+
 /** Validates a Cilium config; throws FlowpinError naming the field. */
 export function normalize(config: unknown): Normalized {
   const c = object("cilium config", config);
@@ -267,7 +278,7 @@ export function normalize(config: unknown): Normalized {
   if (typeof version !== "string" || !VERSIONS.includes(version as CiliumVersion)) {
     throw flowpinError(
       "INVALID_CONFIG",
-      `version must be "1.16" or "1.17+" (v1.17.0-rc.0..rc.2 hash neither way and are not modelled), got ${show(version)}${typeof version === "string" ? didYouMean(version, VERSIONS) : ""}`,
+      `version must be "1.16" or "1.17+" (v1.17.0-rc.0..rc.2 hash neither way and are not modelled), got ${show(version)}${typeof version === "string" ? versionMeant(version) : ""}`,
     );
   }
   const v = version as CiliumVersion;
