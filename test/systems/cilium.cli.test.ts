@@ -89,6 +89,13 @@ describe("flowpin route, cilium: --pcap", () => {
     });
   }
 
+  test("CSV input routes as JSON Lines do", async () => {
+    const c = cases.find((x) => x.id === "v116-v6-udp-affinity-m1021-seed")!;
+    const file = path.join(dir, "flows.csv");
+    fs.writeFileSync(file, ["src,dst,sport,dport,proto", ...c.flows.map((f: Case) => [f.flow.src, f.flow.dst, f.flow.sport, f.flow.dport, f.flow.proto].join(","))].join("\n"));
+    check(c, await routeJson(["--config", writeConfig(c), "--input", file]));
+  });
+
   test("the vectors' packets as JSON Lines ({\"packet\": hex}) route alike", async () => {
     const c = cases.find((x) => x.id === "v117p-v6-tcp-noncanon-m1021")!;
     const file = path.join(dir, "packets.jsonl");

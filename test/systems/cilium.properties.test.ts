@@ -180,6 +180,25 @@ forEachEngine("cilium properties", () => {
   });
 });
 
+describe("cilium diff: which connections move when a backend goes", () => {
+  test("a backend turned terminating loses all its flows; few others move", () => {
+    const backends = Array.from({ length: 10 }, (_, i) => ({ address: `10.1.0.${i + 1}`, port: 80, protocol: "TCP" as const, weight: 100, state: "active" as const }));
+    const before = systems.cilium(config("1.17+", "203.0.113.10:443/TCP", backends, false, 16381));
+    const after = systems.cilium(config("1.17+", "203.0.113.10:443/TCP", backends.map((b, i) => (i === 3 ? { ...b, state: "terminating" as const } : b)), false, 16381));
+    const rng = new Rng(1406);
+    const flows = Array.from({ length: 5000 }, () => ({ src: v4Text(rng.bytes(4)), dst: "203.0.113.10", sport: rng.int(65536), dport: 443, proto: 6 }));
+    const d = before.diff(after, flows);
+    const old = before.routeBatch(flows);
+    const lost = old.filter((r) => r.backend === "10.1.0.4:80").length;
+    expect(d.total).toBe(5000);
+    expect(d.changes.filter((ch) => ch.from === "10.1.0.4:80")).toHaveLength(lost);
+    for (const ch of d.changes) expect(ch.to).not.toBe("10.1.0.4:80");
+    // Maglev's disruption among the survivors stays small (paper section 5.3).
+    expect(d.moved - lost).toBeLessThan(0.05 * 5000);
+    expect(lost).toBeGreaterThan(300);
+  });
+});
+
 describe("cilium packets: fragments and malformed packets", () => {
   const v4 = systems.cilium(config("1.17+", "203.0.113.10:443/TCP", V4_BACKENDS));
   const v6 = systems.cilium(config("1.17+", "[2001:db8:100::10]:443/TCP", V6_BACKENDS));
