@@ -33,3 +33,4 @@ export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState } f
 export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute } from "./systems/glb/index.js";
 export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput } from "./systems/katran/index.js";
 export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState } from "./systems/cilium/index.js";
+export type { IpvsConfig, IpvsServiceConfig, IpvsOperation, IpvsFamily, IpvsProtocol, IpvsForward, IpvsSchedulerFlag, IpvsFlow, IpvsRoute, IpvsDestination, IpvsadmParseOptions } from "./systems/ipvs/index.js";

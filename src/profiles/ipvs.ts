@@ -24,14 +24,20 @@ function key16(k: bigint): Uint8Array {
 const KEY1 = key16(2654435761n);
 const KEY2 = key16(2654446892n);
 
-/** The u32 the kernel hashes for a destination (ip_vs_mh_hashkey with offset 0). */
-export function ipvsHashInput(address: string, port: number): number {
+/**
+ * The u32 the kernel hashes for a destination (ip_vs_mh_hashkey with offset 0). The address is
+ * folded by the service's family when `serviceFamily` is given (the kernel passes svc->af): in
+ * an "inet" service only the first 32 bits of an IPv6 address count; an IPv4 address in an
+ * "inet6" service folds to itself (its other three words are zero). Without it, by the
+ * address's own family.
+ */
+export function ipvsHashInput(address: string, port: number, serviceFamily?: "inet" | "inet6"): number {
   const a = parseAddress(address)!;
   let fold: number;
   if (a.family === 4) fold = a.v4;
   else {
     const w = (k: number): number => ((a.groups[2 * k]! << 16) | a.groups[2 * k + 1]!) >>> 0;
-    fold = (w(0) ^ w(1) ^ w(2) ^ w(3)) >>> 0;
+    fold = serviceFamily === "inet" ? w(0) : (w(0) ^ w(1) ^ w(2) ^ w(3)) >>> 0;
   }
   return (port + fold) >>> 0;
 }
@@ -60,13 +66,17 @@ export const ipvs: MaglevProfile = {
     if (!parsed) throw flowpinError("INVALID_ADDRESS", `backends[${index}].address must be an IPv4 or IPv6 address, got ${show(address)}`);
     const port = intField(b, "port", index, 0, 65535, "INVALID_PORT");
     if (port === undefined) throw flowpinError("INVALID_PORT", `backends[${index}].port is required by the ipvs profile, got undefined`);
-    return Object.freeze({ id: b.id as string, weight, address: parsed.text, port });
+    const serviceFamily = b.serviceFamily;
+    if (serviceFamily === undefined) return Object.freeze({ id: b.id as string, weight, address: parsed.text, port });
+    if (serviceFamily !== "inet" && serviceFamily !== "inet6") throw flowpinError("INVALID_CONFIG", `backends[${index}].serviceFamily must be "inet" or "inet6", got ${show(serviceFamily)}`);
+    return Object.freeze({ id: b.id as string, weight, address: parsed.text, port, serviceFamily });
   },
 
   options: () => ({}),
 
   // The kernel identifies a destination by address and port (ip_vs_lookup_dest).
-  identity: (b: NormalizedBackend) => `${b.address}|${b.port}`,
+  // The service family changes the permutation, so it is part of the key params are cached by.
+  identity: (b: NormalizedBackend) => (b.serviceFamily === undefined ? `${b.address}|${b.port}` : `${b.address}|${b.port}|${b.serviceFamily}`),
 
   plan(backends, _options, size): MaglevPlan {
     let g = 0;
@@ -95,7 +105,7 @@ export const ipvs: MaglevProfile = {
     const dv = new DataView(data.buffer);
     indices.forEach((i, k) => {
       const b = backends[i]!;
-      dv.setUint32(0, ipvsHashInput(b.address!, b.port!), true);
+      dv.setUint32(0, ipvsHashInput(b.address!, b.port!, b.serviceFamily), true);
       offsets[k] = Number(siphash13(data, KEY1) & 0xffffffffn) % size;
       skips[k] = (Number(siphash13(data, KEY2) & 0xffffffffn) % (size - 1)) + 1;
     });

@@ -16,6 +16,7 @@ import type { Route, System, SystemDefinition, SystemName } from "./system.js";
 import { flowpinSystem } from "./flowpin/index.js";
 import { katranSystem } from "./katran/index.js";
 import { cilium, ciliumSystem } from "./cilium/index.js";
+import { ipvsSystem } from "./ipvs/index.js";
 import { glbSystem } from "./glb/index.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,6 +27,7 @@ export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefiniti
   flowpin: flowpinSystem,
   katran: katranSystem,
   cilium: ciliumSystem,
+  ipvs: ipvsSystem,
   glb: glbSystem,
 });
 
@@ -34,6 +36,7 @@ export const systems = Object.freeze({
   flowpin: flowpinSystem.create,
   katran: katranSystem.create,
   cilium,
+  ipvs: ipvsSystem.create,
   glb: glbSystem.create,
 });
 
