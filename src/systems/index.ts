@@ -18,6 +18,7 @@ import { katranSystem } from "./katran/index.js";
 import { cilium, ciliumSystem } from "./cilium/index.js";
 import { ipvsSystem } from "./ipvs/index.js";
 import { glbSystem } from "./glb/index.js";
+import { haproxySystem } from "./haproxy/index.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = SystemDefinition<any, any, any>;
@@ -29,6 +30,7 @@ export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefiniti
   cilium: ciliumSystem,
   ipvs: ipvsSystem,
   glb: glbSystem,
+  haproxy: haproxySystem,
 });
 
 /** Builds each system from its configuration in its own terms. */
@@ -38,6 +40,7 @@ export const systems = Object.freeze({
   cilium,
   ipvs: ipvsSystem.create,
   glb: glbSystem.create,
+  haproxy: haproxySystem.create,
 });
 
 /** The definition of a system by name; an unknown name is UNKNOWN_PROFILE with the closest known name. */
