@@ -164,11 +164,9 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
     const fe = this.#fe;
     const sameAddress = t.family === c.frontend.family && (t.family === 4 ? w[4] === fe[0] : w[4] === fe[0] && w[5] === fe[1] && w[6] === fe[2] && w[7] === fe[3]);
     if (!sameAddress || t.dport !== this.#fePort || (this.#feProto >= 0 && t.proto !== this.#feProto)) {
-      if (explain) {
-        const why = !sameAddress ? "the destination address is not the frontend's" : t.dport !== this.#fePort ? `destination port ${t.dport} is not the frontend's` : `${protoName(t.proto)} does not match: from 1.17 the service key holds the protocol`;
-        explain.push(`no service: ${why} (${c.frontend.text}); the packet is not load-balanced`);
-      }
-      return { backend: null, hash: null, slot: null, reason: "no-service", ...(explain ? { explain } : {}) };
+      if (!explain) return { backend: null, hash: null, slot: null, reason: "no-service" };
+      const why = !sameAddress ? "the destination address is not the frontend's" : t.dport !== this.#fePort ? `destination port ${t.dport} is not the frontend's` : `${protoName(t.proto)} does not match: from 1.17 the service key holds the protocol`;
+      return done("no-service", explain, `no service: ${why} (${c.frontend.text}); the packet is not load-balanced`);
     }
     if (explain) explain.push(`service ${c.frontend.text}${c.version === "1.16" ? " (1.16 keys services with protocol 0: any TCP/UDP matches)" : ""}, ${c.table.length} backend${c.table.length === 1 ? "" : "s"} in the table: ${c.tableRule}`);
     const table = this.#table;
