@@ -30,6 +30,7 @@ export { Rendezvous, type RendezvousOptions, type RendezvousBackend, type Rendez
 export { systems, system, systemDefinition, SYSTEM_DEFINITIONS } from "./systems/index.js";
 export type { SystemName, Route, RouteOptions, RouteDiff, RouteChange, System, SystemDefinition } from "./systems/system.js";
 export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState } from "./systems/flowpin/index.js";
+export type { EnvoyClusterConfig, EnvoyHost, EnvoyHashPolicy, EnvoyHealth, EnvoyLbPolicy, EnvoyRequest, EnvoyRoute } from "./systems/envoy/index.js";
 export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute } from "./systems/glb/index.js";
 export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput } from "./systems/katran/index.js";
 export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState } from "./systems/cilium/index.js";

@@ -20,6 +20,12 @@ export interface MaglevOptions extends MaglevProfileOptions {
   readonly size?: number;
   /** Put the table in a SharedArrayBuffer so worker_threads can read it without a copy (see `toShared()`). */
   readonly shared?: boolean;
+  /**
+   * Build even when there are more backends than slots: the fill stops when the table is full
+   * and some backends get no slot (Envoy builds such tables: maglev_lb.cc). Default false
+   * (INVALID_TABLE_SIZE). Not kept by withBackends().
+   */
+  readonly allowUnslotted?: boolean;
 }
 
 /** Anything that hashes a flow: flowpin's FlowHasher, or your own. */

@@ -45,6 +45,12 @@ export interface RendezvousOptions {
   readonly backends: readonly (string | RendezvousBackend)[];
   /** Default "flowpin". */
   readonly profile?: RendezvousProfile;
+  /**
+   * envoy profile: the weights are already Envoy's normalized host weights (which sum to less
+   * than 1 when a locality has no healthy host), scored as given instead of divided by their
+   * sum. Default false.
+   */
+  readonly normalized?: boolean;
 }
 
 /** A backend as the table holds it. */
@@ -118,6 +124,9 @@ export class Rendezvous {
     const profile = options.profile ?? "flowpin";
     if (!PROFILES.includes(profile)) throw flowpinError("UNKNOWN_PROFILE", `profile must be one of ${PROFILES.join(", ")}, got ${show(profile)}`);
     this.profile = profile;
+    const normalized = options.normalized ?? false;
+    if (typeof normalized !== "boolean") throw flowpinError("INVALID_TYPE", `normalized must be a boolean, got ${show(normalized)}`);
+    if (normalized && profile !== "envoy") throw flowpinError("INVALID_CONFIG", `normalized applies to the envoy profile only, not ${profile}`);
     const list = options.backends;
     if (!Array.isArray(list)) throw flowpinError("INVALID_TYPE", `backends must be an array, got ${show(list)}`);
     if (list.length === 0) throw flowpinError("NO_BACKENDS", "backends is empty");
@@ -163,7 +172,7 @@ export class Rendezvous {
       const keyHash = xxh64(enc.encode(b.key));
       dv.setBigUint64(8 * i, keyHash, true);
       // Envoy normalises weights to sum 1 (thread_aware_lb_impl.cc) before scoring.
-      dv.setFloat64(8 * npad + 8 * i, profile === "envoy" ? b.weight / sum : b.weight, true);
+      dv.setFloat64(8 * npad + 8 * i, profile === "envoy" && !normalized ? b.weight / sum : b.weight, true);
       return Object.freeze({ ...b, keyHash });
     });
     this.backends = Object.freeze(withHashes);

@@ -32,6 +32,17 @@ export interface RingOptions {
   readonly minRingSize?: number;
   /** Envoy's `maximum_ring_size`; default 8388608 (8M). */
   readonly maxRingSize?: number;
+  /**
+   * The weights are already shares of the hash space (Envoy's normalized host weights, which
+   * sum to less than 1 when a locality has no healthy host: thread_aware_lb_impl.cc keeps its
+   * share in the locality sum), used as given instead of divided by their sum. Default false.
+   */
+  readonly normalized?: boolean;
+  /**
+   * Accept more backends than maxRingSize: the running sums then leave some backends without
+   * a point, never picked (Envoy builds such rings: ring_hash_lb.cc). Default false.
+   */
+  readonly allowPointless?: boolean;
 }
 
 /** A backend as the ring holds it. */
@@ -80,6 +91,8 @@ export class Ring {
   readonly #lo: Uint32Array;
   readonly #owner: Uint32Array;
   readonly #cache: Map<string, KeyPoints>;
+  readonly #normalized: boolean;
+  readonly #allowPointless: boolean;
 
   constructor(options: RingOptions) {
     if (typeof options !== "object" || options === null) throw flowpinError("INVALID_TYPE", `options must be an object, got ${show(options)}`);
@@ -88,10 +101,14 @@ export class Ring {
     if (this.minRingSize > this.maxRingSize) {
       throw flowpinError("OUT_OF_RANGE", `minRingSize (${this.minRingSize}) must not exceed maxRingSize (${this.maxRingSize})`);
     }
-    const list = normalize(options.backends, this.maxRingSize);
+    this.#normalized = flag("normalized", options.normalized);
+    this.#allowPointless = flag("allowPointless", options.allowPointless);
+    const list = normalize(options.backends, this.#allowPointless ? Infinity : this.maxRingSize);
     this.#cache = (options as { [CACHE]?: Map<string, KeyPoints> })[CACHE] ?? new Map();
     let sum = 0;
     for (const b of list) sum += b.weight;
+    // Dividing by 1 keeps every share bit for bit.
+    if (this.#normalized) sum = 1;
     let wMin = Infinity;
     for (const b of list) wMin = Math.min(wMin, b.weight / sum);
     const scale = Math.min(Math.ceil(wMin * this.minRingSize) / wMin, this.maxRingSize);
@@ -171,6 +188,27 @@ export class Ring {
     return this.#owner[this.#find(lo, hi)]!;
   }
 
+  /**
+   * The index (into `points()` order, ascending) of the point a u64 flow hash picks: Envoy's
+   * `point_index`.
+   */
+  pointIndex(hash: bigint): number {
+    v.u64("hash", hash);
+    SPLIT.setBigUint64(0, hash, true);
+    return this.#find(SPLIT.getUint32(0, true), SPLIT.getUint32(4, true));
+  }
+
+  /** The backend index owning point `index` (0 <= index < size). */
+  pointOwner(index: number): number {
+    return this.#owner[v.int("index", index, 0, this.size - 1)]!;
+  }
+
+  /** The hash of point `index` (0 <= index < size). */
+  pointHash(index: number): bigint {
+    const i = v.int("index", index, 0, this.size - 1);
+    return (BigInt(this.#hi[i]!) << 32n) | BigInt(this.#lo[i]!);
+  }
+
   /** The backend a u64 flow hash picks. */
   pick(hash: number | bigint): RingEntry {
     return this.backends[this.pickIndex(hash)]!;
@@ -220,8 +258,14 @@ export class Ring {
 
   /** A ring over another backend list with the same sizes; point hashes of kept keys are reused. */
   withBackends(backends: readonly (string | RingBackend)[]): Ring {
-    return new Ring({ backends, minRingSize: this.minRingSize, maxRingSize: this.maxRingSize, [CACHE]: this.#cache } as RingOptions);
+    return new Ring({ backends, minRingSize: this.minRingSize, maxRingSize: this.maxRingSize, normalized: this.#normalized, allowPointless: this.#allowPointless, [CACHE]: this.#cache } as RingOptions);
   }
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw flowpinError("INVALID_TYPE", `${name} must be a boolean, got ${show(value)}`);
+  return value;
 }
 
 function normalize(list: unknown, maxRingSize: number): { id: string; weight: number; key: string }[] {

@@ -17,6 +17,7 @@ import { flowpinSystem } from "./flowpin/index.js";
 import { katranSystem } from "./katran/index.js";
 import { cilium, ciliumSystem } from "./cilium/index.js";
 import { ipvsSystem } from "./ipvs/index.js";
+import { envoySystem } from "./envoy/index.js";
 import { glbSystem } from "./glb/index.js";
 import { haproxySystem } from "./haproxy/index.js";
 
@@ -29,6 +30,7 @@ export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefiniti
   katran: katranSystem,
   cilium: ciliumSystem,
   ipvs: ipvsSystem,
+  envoy: envoySystem,
   glb: glbSystem,
   haproxy: haproxySystem,
 });
@@ -39,6 +41,7 @@ export const systems = Object.freeze({
   katran: katranSystem.create,
   cilium,
   ipvs: ipvsSystem.create,
+  envoy: envoySystem.create,
   glb: glbSystem.create,
   haproxy: haproxySystem.create,
 });

@@ -1,0 +1,177 @@
+// One priority's hashing load balancer as ThreadAwareLoadBalancerBase::refresh() builds it
+// (thread_aware_lb_impl.cc): normalized host weights, then the Maglev table, the ring or the
+// rendezvous table over them (flowpin's Maglev, Ring and Rendezvous classes), wrapped in
+// BoundedLoadHashingLoadBalancer when hash_balance_factor is set.
+import { Maglev } from "../../maglev.js";
+import { Rendezvous } from "../../rendezvous.js";
+import { Ring } from "../../ring.js";
+import type { Cluster, Host } from "./config.js";
+import { mtNext, mtSeed } from "./mt19937.js";
+
+/** What a table pick found: the host index (into `hosts`), the slot or point index, the point. */
+export interface Pick {
+  index: number;
+  slot: number | null;
+  point: bigint | null;
+}
+
+/**
+ * normalizeWeights: weight × locality share / sum of the used hosts' weights in that
+ * locality, in Envoy's order (flat: configured order; locality-weighted: locality order).
+ * Zero-weight localities are skipped; a locality's share counts every locality weight of the
+ * priority, so the weights sum to less than 1 when a weighted locality has no used host.
+ */
+export function normalizeWeights(used: readonly Host[], localities: readonly { locality: string; weight: number }[] | undefined): { hosts: Host[]; weights: number[] } {
+  const hosts: Host[] = [];
+  const weights: number[] = [];
+  const add = (list: readonly Host[], share: number): void => {
+    let sum = 0;
+    for (const h of list) sum += h.weight;
+    for (const h of list) {
+      hosts.push(h);
+      weights.push((h.weight * share) / sum);
+    }
+  };
+  if (!localities) {
+    add(used, 1.0);
+    return { hosts, weights };
+  }
+  let sum = 0;
+  for (const l of localities) sum += l.weight;
+  // All locality weights 0: Envoy bails out with no hosts.
+  if (sum === 0) return { hosts, weights };
+  for (const l of localities) {
+    if (l.weight === 0) continue;
+    add(
+      used.filter((h) => h.locality === l.locality),
+      l.weight / sum,
+    );
+  }
+  return { hosts, weights };
+}
+
+/** A priority's load balancer; `hosts` empty means chooseHost returns no host. */
+export class PriorityTable {
+  readonly hosts: readonly Host[];
+  readonly weights: readonly number[];
+  readonly panic: boolean;
+  readonly #maglev: Maglev | undefined;
+  readonly #ring: Ring | undefined;
+  readonly #rendezvous: Rendezvous | undefined;
+  readonly #size: bigint;
+  /** Bounded load: each host's overload factor (static gauges), or undefined. */
+  readonly #overload: Float64Array | undefined;
+  readonly #order: Uint32Array;
+
+  constructor(c: Cluster, priority: number, panic: boolean) {
+    this.panic = panic;
+    const all = c.priorities[priority]!;
+    // In panic the table takes every host of the priority; else the healthy ones only
+    // (degraded hosts never enter a hash table).
+    const used = panic ? all : all.filter((h) => h.health === "HEALTHY");
+    const { hosts, weights } = normalizeWeights(used, c.localityWeights[priority]);
+    this.hosts = hosts;
+    this.weights = weights;
+    this.#size = BigInt(c.tableSize);
+    this.#order = new Uint32Array(hosts.length);
+    if (hosts.length === 0) return;
+    if (c.policy === "MAGLEV") {
+      // The envoy profile normalizes the integer weights exactly as above (same expression
+      // and order) and sorts by key; it sees only relative weights.
+      const lw = c.localityWeights[priority];
+      this.#maglev = new Maglev({
+        profile: "envoy",
+        size: c.tableSize,
+        allowUnslotted: true,
+        backends: hosts.map((h) => ({ id: h.id, key: h.key, weight: h.weight, ...(lw ? { locality: h.locality } : {}) })),
+        ...(lw ? { localityWeights: Object.fromEntries(lw.map((l) => [l.locality, l.weight])) } : {}),
+      });
+    } else if (c.policy === "RING_HASH") {
+      // minimum_ring_size 0 makes the scale 0: an empty ring, no host (ring_hash_lb.cc).
+      if (c.minRingSize > 0) {
+        this.#ring = new Ring({
+          backends: hosts.map((h, i) => ({ id: h.id, key: h.key, weight: weights[i]! })),
+          minRingSize: c.minRingSize,
+          maxRingSize: c.maxRingSize,
+          normalized: true,
+          allowPointless: true,
+        });
+      }
+    } else {
+      this.#rendezvous = new Rendezvous({ profile: "envoy", normalized: true, backends: hosts.map((h, i) => ({ id: h.id, key: h.key, weight: weights[i]! })) });
+    }
+    if (c.balanceFactor > 0) {
+      // hostOverloadFactor: total_slots = ((upstream_rq_active + 1) * factor + 99) / 100 in
+      // uint32 arithmetic, slots = max(ceil(total_slots * weight), 1), overload = active / slots.
+      const active = (c.upstreamRqActive % 2 ** 32) >>> 0;
+      const totalSlots = Math.floor(((Math.imul((active + 1) >>> 0, c.balanceFactor) >>> 0) + 99 >>> 0) / 100);
+      this.#overload = new Float64Array(hosts.length);
+      hosts.forEach((h, i) => {
+        const slots = Math.max(Math.ceil(totalSlots * weights[i]!) >>> 0, 1);
+        this.#overload![i] = h.rqActive / slots;
+      });
+    }
+  }
+
+  get hasTable(): boolean {
+    return this.#maglev !== undefined || this.#ring !== undefined || this.#rendezvous !== undefined;
+  }
+
+  get bounded(): boolean {
+    return this.#overload !== undefined;
+  }
+
+  /** The table's own pick (chooseHost(hash, 0)), or null when the table is empty. */
+  pick(hash: bigint): Pick | null {
+    if (this.#maglev) {
+      const slot = Number(hash % this.#size);
+      return { index: this.#maglev.table[slot]!, slot, point: null };
+    }
+    if (this.#ring) {
+      const slot = this.#ring.pointIndex(hash);
+      return { index: this.#ring.pointOwner(slot), slot, point: this.#ring.pointHash(slot) };
+    }
+    if (this.#rendezvous) return { index: this.#rendezvous.pickIndex(hash), slot: null, point: null };
+    return null;
+  }
+
+  /**
+   * BoundedLoadHashingLoadBalancer::chooseHost: keep the table's pick if its overload factor
+   * is at most 1; else walk a Fisher-Yates shuffle of the hosts driven by mt19937(hash mod
+   * 2^32), skipping the pick, and take the first host at most 1, else the least overloaded
+   * (strictly smaller, so ties keep the earlier one, the pick first). Returns the host index.
+   */
+  bound(hash: bigint, picked: number): number {
+    const overload = this.#overload!;
+    let least = picked;
+    let leastFactor = overload[picked]!;
+    if (leastFactor <= 1) return picked;
+    const n = this.hosts.length;
+    const order = this.#order;
+    for (let i = 0; i < n; i++) order[i] = i;
+    mtSeed(Number(hash & 0xffffffffn));
+    for (let i = 0; i < n; i++) {
+      const j = uniform(n - i);
+      const t = order[i]!;
+      order[i] = order[i + j]!;
+      order[i + j] = t;
+      const k = order[i]!;
+      if (k === picked) continue;
+      const f = overload[k]!;
+      if (f <= 1) return k;
+      if (leastFactor > f) {
+        least = k;
+        leastFactor = f;
+      }
+    }
+    return least;
+  }
+}
+
+/** uniform_int(k): random() / (2^32 / k) with integer division, rejecting results >= k. */
+function uniform(k: number): number {
+  const bucket = Math.floor(2 ** 32 / k);
+  let x = k;
+  while (x >= k) x = Math.floor(mtNext() / bucket);
+  return x;
+}
