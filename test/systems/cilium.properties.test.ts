@@ -180,6 +180,25 @@ forEachEngine("cilium properties", () => {
   });
 });
 
+describe("cilium: more backends than table slots", () => {
+  test("Cilium builds the table (some backends get no slot) and routes as the reference", () => {
+    const rng = new Rng(1407);
+    const refBackends: RefBackend[] = Array.from({ length: 300 }, (_, i) => ({ host: `10.2.${i >> 8}.${i & 255}`, port: 80, protocol: "TCP", weight: 100, state: "active" }));
+    const svc = systems.cilium(config("1.17+", "203.0.113.10:443/TCP", refBackends.map((b) => ({ address: b.host, port: b.port })), false, 251));
+    const state = svc.state();
+    expect(state.count).toBe(300);
+    expect(Object.values(state.slotsPerBackend).reduce((a, b) => a + b, 0)).toBe(251);
+    expect(Object.values(state.slotsPerBackend).filter((n) => n === 0).length).toBeGreaterThanOrEqual(49);
+    const ref = refCiliumRouter({ version: "1.17+", address: Uint8Array.of(203, 0, 113, 10), port: 443, proto: 6, affinity: false, tableSize: 251, hashSeed: SEED, backends: refBackends });
+    for (let i = 0; i < 200; i++) {
+      const flow: RefFlow = { src: rng.bytes(4), dst: Uint8Array.of(203, 0, 113, 10), sport: rng.int(65536), dport: 443, proto: 6 };
+      const want = ref(flow);
+      const r = svc.route({ src: v4Text(flow.src), dst: "203.0.113.10", sport: flow.sport, dport: 443, proto: 6 });
+      expect({ backend: r.backend, hash: r.hash, slot: r.slot }).toEqual({ backend: want.backend, hash: hex8(want.hash!), slot: want.slot });
+    }
+  });
+});
+
 describe("cilium diff: which connections move when a backend goes", () => {
   test("a backend turned terminating loses all its flows; few others move", () => {
     const backends = Array.from({ length: 10 }, (_, i) => ({ address: `10.1.0.${i + 1}`, port: 80, protocol: "TCP" as const, weight: 100, state: "active" as const }));

@@ -113,6 +113,9 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
       profile: "cilium",
       size: c.tableSize,
       seed: c.hashSeed,
+      // pkg/maglev fills the M slots whatever the backend count: with more backends than slots
+      // some get none, and Cilium builds it (M >= 100·N is only advice).
+      allowUnslotted: true,
       backends: table.map((b, k) =>
         // 1.16 hashes Backend.String() = "addr:port" (given as the key); 1.17+ the hash string
         // the profile builds from the address, port and protocol.
