@@ -41,7 +41,12 @@ import { extractTuple, TupleStatus, type Tuple } from "./packet.js";
 
 export type { CiliumBackend, CiliumBackendState, CiliumConfig, CiliumProtocol, CiliumSeeds, CiliumService, CiliumVersion } from "./config.js";
 
-/** A flow (5-tuple) or one IP packet (from its IPv4/IPv6 header on). `::ffff:a.b.c.d` is an IPv6 address here, as in the packet. */
+/**
+ * A flow (5-tuple) or one IP packet (from its IPv4/IPv6 header on). `::ffff:a.b.c.d` is an
+ * IPv6 address here, as in the packet.
+ * @example svc.route({ src: "::ffff:198.51.100.7", dst: "2001:db8::10", sport: 40000, dport: 443, proto: "tcp" })
+ * @example svc.route(ipPacket) // Uint8Array from the IP header on, e.g. readPcap(file).packets[0].ip
+ */
 export type CiliumInput = Flow | Uint8Array;
 
 /**
@@ -51,12 +56,19 @@ export type CiliumInput = Flow | Uint8Array;
  */
 export type CiliumReason = "table" | "no-service" | "unsupported-protocol" | "no-backend" | "fragment" | "invalid-packet";
 
-/** One decision; `hash` and `slot` are null where the datapath did not hash. */
+/**
+ * One decision; `hash` and `slot` are null where the datapath did not hash.
+ * @example { backend: "10.58.129.100:8443", hash: "367ad604", slot: 81, reason: "table" }
+ * @example { backend: null, hash: null, slot: null, reason: "no-service" }
+ */
 export interface CiliumRoute extends Route {
   reason: CiliumReason;
 }
 
-/** What the agent computed for the service (the vectors' `cilium_state`). */
+/**
+ * What the agent computed for the service (the vectors' `cilium_state`).
+ * @example systems.cilium(config).state().hashStrings // ["[10.0.0.1:8443/TCP,State:active]", ...]
+ */
 export interface CiliumState {
   version: CiliumVersion;
   /** The frontend as Cilium prints it. */
@@ -181,7 +193,7 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
     const backend = this.#names[table[slot]!]!;
     if (explain) {
       explain.push(
-        `${c.version === "1.16" ? "hash_from_tuple (1.16): ports = sport << 16 | dport" : `1.17+ swaps the ports: ports = dport << 16 | ${c.affinity ? "0 (session affinity zeroes the client port)" : "sport"}`}, each a network-order u16 read on x86-64`,
+        `${c.version === "1.16" ? `hash_from_tuple (1.16): ports = sport << 16 | dport${c.affinity ? " (session affinity does not change the 1.16 hash)" : ""}` : `1.17+ swaps the ports: ports = dport << 16 | ${c.affinity ? "0 (session affinity zeroes the client port)" : "sport"}`}, each a network-order u16 read on x86-64`,
         `hash input: ${hashInputText(t.family, w, 0, ports, t.proto, t.family === 4 ? this.#seed4 : this.#seed6)} = ${hashHex(hash)}`,
         `slot = ${hashHex(hash)} mod ${M} = ${slot} → ${backend}`,
       );
