@@ -108,7 +108,7 @@ describe("katran inputs", () => {
     expectCode(() => lb.route({ ...FLOW, dst: 42.5 }), "INVALID_ADDRESS", "dst");
     expectCode(() => lb.route({ ...FLOW, sport: 65536 }), "INVALID_PORT", "sport");
     expectCode(() => lb.route({ ...FLOW, dport: -1 }), "INVALID_PORT", "dport");
-    expectCode(() => lb.route({ ...FLOW, proto: "gre" }), "INVALID_PROTOCOL", "proto");
+    expectCode(() => lb.route({ ...FLOW, proto: "gre" as never }), "INVALID_PROTOCOL", "proto");
     expectCode(() => lb.route(null as never), "INVALID_TYPE", "flow");
     expectCode(() => lb.routeBatch("flows" as never), "INVALID_TYPE", "inputs");
   });

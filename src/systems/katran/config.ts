@@ -6,7 +6,7 @@ import { flowpinError, show } from "../../errors.js";
 import { parseProtocol, type ProtocolName } from "../../flow.js";
 import { closest, int, knownFields, object } from "../../validate.js";
 import { isPrime } from "../../profiles/maglev-profile.js";
-import { follyAddress } from "./address.js";
+import { follyAddress, type FollyAddress } from "./address.js";
 import { follyIPAddressHash } from "./folly-hash.js";
 
 /** vip_meta flag bits (katran/lib/bpf/balancer_consts.h). */
@@ -88,6 +88,8 @@ export interface KatranPlan {
   readonly version: "v1" | "v2";
   readonly ringSize: number;
   readonly reals: readonly KatranRealEntry[];
+  /** The configuration in normal form: defaults filled in, each distinct real once (first spelling, last weight). */
+  readonly config: KatranConfig;
 }
 
 /** kDefaultChRingSize / balancer_consts.h RING_SIZE. */
@@ -116,13 +118,17 @@ export function validateKatranConfig(config: unknown): KatranPlan {
   const v = object("vip", c.vip);
   knownFields("vip", v, VIP_FIELDS);
   // KatranLb::addVip refuses an address folly cannot parse ("Invalid Vip address").
-  const vip = follyAddress("vip.address", v.address);
+  // Each field is read once: what is validated is what is kept.
+  const vipAddress = v.address;
+  const vipProtoRaw = v.proto;
+  const vip = follyAddress("vip.address", vipAddress);
   const vipPort = int("vip.port", v.port, 0, 65535, "INVALID_PORT");
-  const vipProto = parseProtocol(v.proto, "vip.proto");
+  const vipProto = parseProtocol(vipProtoRaw, "vip.proto");
   let flags = 0;
-  if (v.flags !== undefined) {
-    if (!Array.isArray(v.flags)) throw flowpinError("INVALID_TYPE", `vip.flags must be an array of flag names, got ${show(v.flags)}`);
-    v.flags.forEach((f: unknown, i: number) => {
+  const flagList = v.flags;
+  if (flagList !== undefined) {
+    if (!Array.isArray(flagList)) throw flowpinError("INVALID_TYPE", `vip.flags must be an array of flag names, got ${show(flagList)}`);
+    flagList.forEach((f: unknown, i: number) => {
       if (typeof f !== "string" || !Object.prototype.hasOwnProperty.call(VIP_FLAGS, f)) {
         const near = typeof f === "string" ? closest(f, FLAG_NAMES) : undefined;
         throw flowpinError("INVALID_CONFIG", `vip.flags[${i}] must be one of ${FLAG_NAMES.join(", ")}, got ${show(f)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`);
@@ -136,6 +142,14 @@ export function validateKatranConfig(config: unknown): KatranPlan {
     throw flowpinError("INVALID_CONFIG", `hash_function must be "maglev" or "maglev_v2", got ${show(fn)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}`);
   }
   const ringSize = validateRingSize(c.ring_size);
+  const reals = validateReals(c.reals);
+  const flagNames = FLAG_NAMES.filter((f) => flags & VIP_FLAGS[f as KatranVipFlag]) as KatranVipFlag[];
+  const normal: KatranConfig = {
+    vip: { address: vipAddress as string, port: vipPort, proto: vipProtoRaw as number | ProtocolName, flags: flagNames },
+    hash_function: fn,
+    ring_size: ringSize,
+    reals: reals.map((r) => ({ address: r.id, weight: r.weight })),
+  };
   return {
     vipKey: vip.words,
     vipFamily: vip.family,
@@ -144,7 +158,8 @@ export function validateKatranConfig(config: unknown): KatranPlan {
     flags,
     version: fn === "maglev_v2" ? "v2" : "v1",
     ringSize,
-    reals: validateReals(c.reals),
+    reals,
+    config: normal,
   };
 }
 
@@ -161,7 +176,33 @@ function validateRingSize(raw: unknown): number {
   return raw;
 }
 
-function validateReals(raw: unknown): KatranRealEntry[] {
+/**
+ * The identity folly::IPAddress's operator== gives a real: its address with IPv4-mapped IPv6
+ * folded to IPv4, and its scope.
+ */
+export function realKey(a: FollyAddress): string {
+  const w = a.words;
+  if (a.family === 4 || (w[0] === 0 && w[1] === 0 && w[2] === 0xffff)) return `${a.family === 4 ? w[0] : w[3]}`;
+  return `${w[0]}:${w[1]}:${w[2]}:${w[3]}%${a.scope}`;
+}
+
+/**
+ * One NewReal: its address as folly parses it and its weight (`weighted` false for a
+ * removal, where Katran ignores the weight).
+ */
+export function checkReal(name: string, raw: unknown, weighted: boolean): { address: FollyAddress; text: string; weight: number } {
+  const r = object(name, raw);
+  knownFields(name, r, REAL_FIELDS);
+  // KatranLb::modifyRealsForVip skips an address folly cannot parse, with only a log line
+  // ("Invalid real's address"); flowpin refuses it instead of silently losing a real.
+  const text = r.address;
+  const rawWeight = r.weight;
+  const address = follyAddress(`${name}.address`, text);
+  const weight = weighted || rawWeight !== undefined ? int(`${name}.weight`, rawWeight, 0, MAX_WEIGHT, "INVALID_WEIGHT") : 0;
+  return { address, text: text as string, weight };
+}
+
+export function validateReals(raw: unknown): KatranRealEntry[] {
   if (!Array.isArray(raw)) throw flowpinError("INVALID_TYPE", `reals must be an array, got ${show(raw)}`);
   // KatranLb's reals_ map is keyed by folly::IPAddress: equal addresses (a.b.c.d and
   // ::ffff:a.b.c.d; the scope counts) are one real, with the first number (and spelling) and
@@ -172,14 +213,8 @@ function validateReals(raw: unknown): KatranRealEntry[] {
   const hashes: bigint[] = [];
   const byHash = new Map<bigint, number>();
   for (let i = 0; i < raw.length; i++) {
-    const r = object(`reals[${i}]`, raw[i]);
-    knownFields(`reals[${i}]`, r, REAL_FIELDS);
-    // KatranLb::modifyRealsForVip skips an address folly cannot parse, with only a log line
-    // ("Invalid real's address"); flowpin refuses it instead of silently losing a real.
-    const a = follyAddress(`reals[${i}].address`, r.address);
-    const weight = int(`reals[${i}].weight`, r.weight, 0, MAX_WEIGHT, "INVALID_WEIGHT");
-    const bytes = a.bytes.length === 16 && a.bytes[10] === 0xff && a.bytes[11] === 0xff && a.bytes.subarray(0, 10).every((b) => b === 0) ? a.bytes.subarray(12) : a.bytes;
-    const key = `${Array.from(bytes).join(".")}%${a.scope}`;
+    const { address: a, text, weight } = checkReal(`reals[${i}]`, raw[i], true);
+    const key = realKey(a);
     const at = byKey.get(key);
     if (at !== undefined) {
       weights[at] = weight;
@@ -190,11 +225,11 @@ function validateReals(raw: unknown): KatranRealEntry[] {
     if (same !== undefined) {
       // Only one address with two scopes gets here: two reals folly tells apart but hashes
       // alike, whose order Katran's std::sort leaves unspecified.
-      throw flowpinError("DUPLICATE_BACKEND", `reals[${i}].address ${show(r.address)} hashes like ${show(ids[same])} (one address, two scopes): Katran's ring order between them is unspecified`);
+      throw flowpinError("DUPLICATE_BACKEND", `reals[${i}].address ${show(text)} hashes like ${show(ids[same])} (one address, two scopes): Katran's ring order between them is unspecified`);
     }
     byKey.set(key, ids.length);
     byHash.set(hash, ids.length);
-    ids.push(r.address as string);
+    ids.push(text);
     weights.push(weight);
     hashes.push(hash);
   }

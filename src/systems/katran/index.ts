@@ -18,9 +18,10 @@
  * 5. `ch_rings[hash % RING_SIZE]`: the Maglev ring (V1 or V2) over the reals with a weight
  *    above 0, each hashed by folly::IPAddress::hash(). No such real: every packet is dropped.
  *
- * Reasons: "table" (balanced), "no-vip", "not-tcp-udp", "not-ip", "icmp-pass" (passed to the
- * kernel), "icmp-echo" (Katran answers), "no-backend" (the ring slot holds no real: dropped),
- * "truncated", "ip-options", "fragment", "too-big" (dropped before hashing).
+ * Reasons: "table" (balanced), "stale-ring" (balanced on the ring of reals no longer
+ * configured, see `modifyReals`), "no-vip", "not-tcp-udp", "not-ip", "icmp-pass" (passed to
+ * the kernel), "icmp-echo" (Katran answers), "no-backend" (the ring slot holds no real:
+ * dropped), "truncated", "ip-options", "fragment", "too-big" (dropped before hashing).
  *
  * @example
  * import { systems } from "flowpin";
@@ -40,7 +41,7 @@ import * as v from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
 import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
 import { isMappedWords, katranWords } from "./address.js";
-import { MAX_VIPS, VIP_FLAGS, validateKatranConfig, type KatranConfig, type KatranPlan, type KatranRealEntry } from "./config.js";
+import { MAX_VIPS, VIP_FLAGS, checkReal, realKey, validateKatranConfig, type KatranConfig, type KatranPlan, type KatranReal, type KatranRealEntry } from "./config.js";
 import { PASS_NOT_TCP_UDP, W_DPORT, W_DST, W_FAMILY, W_LENGTH, W_PROTO, W_SPORT, W_SRC, parseKatranPacket } from "./packet.js";
 
 export type { KatranConfig, KatranReal, KatranVip, KatranVipFlag, KatranRealEntry } from "./config.js";
@@ -101,6 +102,17 @@ function describeAddress(w: Uint32Array, at: number, family: number): string {
 
 const hex32 = (x: number): string => `0x${hashHex(x)}`;
 
+/** What ch_rings holds for the VIP: ring[slot] indexes ids (the reals' addresses). */
+interface RingState {
+  readonly ring: Uint16Array | Uint32Array;
+  readonly ids: readonly string[];
+}
+
+const INHERIT = Symbol("inherit");
+
+/** The action of KatranLb::modifyRealsForVip. */
+export type KatranModifyAction = "add" | "del";
+
 /** A Katran VIP with its reals, routing as Katran's XDP program does. */
 export class KatranSystem implements System<KatranInput> {
   readonly system = "katran" as const;
@@ -108,29 +120,83 @@ export class KatranSystem implements System<KatranInput> {
   readonly plan: KatranPlan;
   /** INIT_JHASH_SEED = MAX_VIPS * RING_SIZE. */
   readonly seed: number;
-  // ring[slot] = index into plan.reals, or undefined when no real has a weight above 0
-  // (Vip::calculateHashRing writes nothing; ch_rings keeps 0 and get_packet_dst drops).
-  readonly #ring: Uint16Array | Uint32Array | undefined;
-  readonly #ids: readonly string[];
+  // What ch_rings holds, or undefined while it is all 0 (a VIP that never had a real with a
+  // weight above 0: get_packet_dst drops every packet).
+  readonly #state: RingState | undefined;
+  // The ring is one left from reals no longer configured (see modifyReals).
+  readonly #stale: boolean;
   readonly #vip: Uint32Array;
 
-  constructor(config: KatranConfig) {
+  /**
+   * Builds the VIP as KatranLb::addVip then one modifyRealsForVip(ADD, reals) do. Throws
+   * FlowpinError: INVALID_CONFIG (unknown field, flag or hash function), INVALID_TYPE,
+   * INVALID_ADDRESS, INVALID_PORT, INVALID_PROTOCOL, INVALID_WEIGHT, INVALID_TABLE_SIZE,
+   * DUPLICATE_BACKEND (one address under two scopes).
+   */
+  constructor(config: KatranConfig);
+  /** @internal */
+  constructor(config: KatranConfig, inherit: typeof INHERIT, previous: RingState | undefined);
+  constructor(config: KatranConfig, inherit?: typeof INHERIT, previous?: RingState) {
     this.plan = validateKatranConfig(config);
     const { ringSize, reals, version } = this.plan;
     this.seed = (MAX_VIPS * ringSize) >>> 0;
     this.#vip = this.plan.vipKey;
-    this.#ids = reals.map((r) => r.id);
     if (reals.some((r) => r.weight > 0)) {
       // Built with the katran Maglev profile on the shared Wasm fill, not through `new
       // Maglev()`: Katran builds a ring with more reals than slots (the later ones get none).
       const backends = reals.map((r) => ({ id: r.id, weight: r.weight, hash: r.hash }));
-      this.#ring = buildTable({ profile: katranProfile, size: ringSize, options: { version }, backends }, false).table;
+      const ring = buildTable({ profile: katranProfile, size: ringSize, options: { version }, backends }, false).table;
+      this.#state = { ring, ids: reals.map((r) => r.id) };
+      this.#stale = false;
+    } else {
+      // Vip::calculateHashRing writes nothing for an empty endpoint list and
+      // decreaseRefCountForReal never clears the BPF reals entry: after a change that leaves
+      // no real with a weight above 0, ch_rings keeps the previous ring and its reals keep
+      // receiving packets.
+      this.#state = inherit === INHERIT ? previous : undefined;
+      this.#stale = this.#state !== undefined;
     }
   }
 
   /** The reals in Katran's real-number order (1, 2, ... as first added), with their folly hash. */
   get reals(): readonly KatranRealEntry[] {
     return this.plan.reals;
+  }
+
+  /** The configuration in normal form (defaults filled in, each distinct real once). */
+  get config(): KatranConfig {
+    return this.plan.config;
+  }
+
+  /**
+   * The VIP after KatranLb::modifyRealsForVip(action, reals), as a new system (this one is
+   * unchanged). "add" adds reals or sets their weight (a real already present keeps its
+   * number and first spelling; the last weight given wins); "del" removes them, and a real
+   * the VIP does not have is skipped, as Katran skips it. The ring is rebuilt over the
+   * remaining reals, except that when none has a weight above 0 Katran leaves the previous
+   * ring in place: those routes carry reason "stale-ring".
+   *
+   * @example
+   * const next = lb.modifyReals("del", [{ address: "10.0.0.2" }]);
+   * lb.diff(next, liveFlows).moved; // connections that change real
+   */
+  modifyReals(action: KatranModifyAction, reals: readonly KatranReal[] | readonly Pick<KatranReal, "address">[]): KatranSystem {
+    if (action !== "add" && action !== "del") throw flowpinError("INVALID_CONFIG", `action must be "add" or "del", got ${show(action)}`);
+    if (!Array.isArray(reals)) throw flowpinError("INVALID_TYPE", `reals must be an array, got ${show(reals)}`);
+    const current = this.plan.config.reals;
+    let next: KatranReal[];
+    if (action === "add") {
+      next = current.slice();
+      reals.forEach((r: unknown, i: number) => {
+        const { text, weight } = checkReal(`reals[${i}]`, r, true);
+        next.push({ address: text, weight });
+      });
+    } else {
+      const gone = new Set<string>();
+      reals.forEach((r: unknown, i: number) => gone.add(realKey(checkReal(`reals[${i}]`, r, false).address)));
+      next = current.filter((r) => !gone.has(realKey(checkReal("real", r, true).address)));
+    }
+    return new KatranSystem({ ...this.plan.config, reals: next }, INHERIT, this.#state);
   }
 
   route(input: KatranInput, options?: RouteOptions): Route {
@@ -188,14 +254,15 @@ export class KatranSystem implements System<KatranInput> {
     const hash = jhash2words(a, ports, this.seed);
     const slot = hash % plan.ringSize;
     explain?.push(`jhash_2words(${hex32(a)}, ports ${hex32(ports)}, seed ${this.seed} = MAX_VIPS ${MAX_VIPS} * RING_SIZE ${plan.ringSize}) = ${hex32(hash)}`);
-    const ring = this.#ring;
-    if (ring === undefined) {
+    const state = this.#state;
+    if (state === undefined) {
       explain?.push(`slot ${slot}: no real has a weight above 0, the ring is empty: XDP_DROP`);
       return explain ? { backend: null, hash: hashHex(hash), slot, reason: "no-backend", explain } : { backend: null, hash: hashHex(hash), slot, reason: "no-backend" };
     }
-    const backend = this.#ids[ring[slot]!]!;
-    explain?.push(`slot = ${hex32(hash)} mod ${plan.ringSize} = ${slot} → ${backend}`);
-    return explain ? { backend, hash: hashHex(hash), slot, reason: "table", explain } : { backend, hash: hashHex(hash), slot, reason: "table" };
+    const backend = state.ids[state.ring[slot]!]!;
+    const reason = this.#stale ? "stale-ring" : "table";
+    explain?.push(`slot = ${hex32(hash)} mod ${plan.ringSize} = ${slot} → ${backend}${this.#stale ? " (a ring left from reals no longer configured: Katran writes no ring without a weighted real)" : ""}`);
+    return explain ? { backend, hash: hashHex(hash), slot, reason, explain } : { backend, hash: hashHex(hash), slot, reason };
   }
 
   #none(reason: string, explain: string[] | undefined, why?: string): Route {
