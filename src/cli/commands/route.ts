@@ -6,6 +6,7 @@ import type { Command, Values } from "../command.js";
 import { parseJson } from "../config.js";
 import { at, fileRecords, forEachCaptureChunk, specRecords } from "../flows.js";
 import { readInput, usage } from "../io.js";
+import { yamlToJson } from "../yaml.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Definition = SystemDefinition<any, any, Route>;
@@ -33,7 +34,9 @@ export function loadSystem(path: string, systemFlag: string | undefined, name: s
   }
   if (!def.native) usage(`${path}: the ${def.name} system has no native file format; give {"system": "${def.name}", ...} JSON`);
   const native = def.native;
-  return { def, config: at(`${path}: `, () => native.parse(text, { name })) };
+  // An Envoy Cluster may be YAML; the library reads JSON only, so the CLI converts it here.
+  const source = def.name === "envoy" && !trimmed.startsWith("{") ? at(`${path}: `, () => yamlToJson(text)) : text;
+  return { def, config: at(`${path}: `, () => native.parse(source, { name })) };
 }
 
 /** The inputs of --flow / --input as the system's own input objects. */
