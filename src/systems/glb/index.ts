@@ -210,7 +210,8 @@ function nativeDoc(text: string): Record<string, unknown> | undefined {
   return Array.isArray(d.tables) || (typeof d.forwarding_table === "object" && d.forwarding_table !== null) ? d : undefined;
 }
 
-export const glbSystem: SystemDefinition<GlbSystemConfig, GlbInput, GlbRoute> & { create(config: GlbSystemConfig): GlbSystem } = {
+/** The registry entry; `create` returns the GlbSystem (with `entry()` and `tables`). */
+export const glbSystem: Omit<SystemDefinition<GlbSystemConfig, GlbInput, GlbRoute>, "create"> & { create(config: GlbSystemConfig): GlbSystem } = {
   name: "glb",
   summary: "GitHub glb-director: bind classifier, SipHash-2-4 of the director's hash_fields, glb-director-cli's rendezvous rows",
   create: (config: GlbSystemConfig) => new GlbSystem(config),
