@@ -32,7 +32,7 @@ export type { SystemName, Route, RouteOptions, RouteDiff, RouteChange, System, S
 export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState } from "./systems/flowpin/index.js";
 export type { EnvoyClusterConfig, EnvoyHost, EnvoyHashPolicy, EnvoyHealth, EnvoyLbPolicy, EnvoyRequest, EnvoyRoute } from "./systems/envoy/index.js";
 export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute } from "./systems/glb/index.js";
-export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput } from "./systems/katran/index.js";
+export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput, KatranSystem, KatranModifyAction } from "./systems/katran/index.js";
 export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState } from "./systems/cilium/index.js";
 export type { IpvsConfig, IpvsServiceConfig, IpvsOperation, IpvsFamily, IpvsProtocol, IpvsForward, IpvsSchedulerFlag, IpvsFlow, IpvsRoute, IpvsDestination, IpvsadmParseOptions } from "./systems/ipvs/index.js";
 export type { HaproxyConfig, HaproxyServerConfig, HaproxyOperation, HaproxyRuntimeState, HaproxyHashFunction, HaproxyConnection, HaproxyRoute, HaproxyRouteOptions, HaproxySystem, HaproxyServerState } from "./systems/haproxy/index.js";

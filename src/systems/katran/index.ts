@@ -285,7 +285,7 @@ export class KatranSystem implements System<KatranInput> {
 
 const PACKET_FIELDS = ["packet"];
 
-export const katranSystem: SystemDefinition<KatranConfig, KatranInput> = {
+export const katranSystem: { create(config: KatranConfig): KatranSystem } & SystemDefinition<KatranConfig, KatranInput> = {
   name: "katran",
   summary: "Katran's XDP decision: VIP match, jhash flow hash seeded by the ring size, Maglev V1/V2 over folly-hashed reals",
   create: (config: KatranConfig) => new KatranSystem(config),
