@@ -233,13 +233,15 @@ class Haproxy implements HaproxySystem {
     if (slot === FIRST_BACKUP) reason = "first-backup";
     else if (table.stepped) reason = "balance-factor";
     explain?.push(this.#told(slot, srv, table.stepped));
-    // A server that accepts nothing (and is not health-checked out) fails the connection;
-    // back_handle_st_cer counts retries up and stream_choose_redispatch may pick again
-    // while avoiding it.
+    // A server that accepts nothing (and is not health-checked out) fails the connection.
+    // back_handle_st_cer gives up once the retries done reach `retries`, else counts this
+    // retry (2.6 backport of "Don't increment conn_retries counter too early", bc6b23813:
+    // `retries N` means N retries; the real 2.6.12 binary agrees) and
+    // stream_choose_redispatch may pick again while avoiding the failed server.
     const retries = s.retries;
     const after = s.redispatch;
     for (let c = 1; !srv.listening; c++) {
-      if (c >= retries) {
+      if (c - 1 >= retries) {
         explain?.push(`${srv.name} refused the connection; ${retries} retries used up`);
         return result(null, srv.name, hashHex(h), slot === FIRST_BACKUP ? null : slot, "connect-failed", explain);
       }
