@@ -26,6 +26,7 @@
  * src port, dst port (packet_parsing.h glb_compute_hash; default: src address only).
  * @module
  */
+import { disposable } from "./engine/regions.js";
 import { active } from "./engine/state.js";
 import { flowpinError, show } from "./errors.js";
 import { formatAddress, parseAddress, type Flow } from "./flow.js";
@@ -41,6 +42,7 @@ import {
   encodeGlbFile,
   type GlbFileTable,
 } from "./glb-bytes.js";
+import { brand, hashWith, type BackendTable, type FlowHashFunction } from "./lookup.js";
 import * as v from "./validate.js";
 
 export type GlbState = "filling" | "active" | "draining" | "inactive";
@@ -153,7 +155,14 @@ const FLAG_TAKEOVER = 4;
  * t.lookup({ src: "198.51.100.7", dst: "192.0.2.1", sport: 51512, dport: 443, proto: "tcp" });
  * await fs.writeFile("table.bin", t.toBytes()); // what glb-director loads
  */
-export class GlbTable {
+const OPTION_FIELDS = ["seed", "hashKey", "backends", "binds", "swap", "hashFields", "allowDuplicates"] as const;
+void (true satisfies v.AllListed<GlbTableOptions, typeof OPTION_FIELDS>);
+const BACKEND_FIELDS = ["address", "state", "healthy"] as const;
+void (true satisfies v.AllListed<GlbBackendInput, typeof BACKEND_FIELDS>);
+const BIND_FIELDS = ["ip", "proto", "port", "portStart", "portEnd"] as const;
+void (true satisfies v.AllListed<GlbBindInput, typeof BIND_FIELDS>);
+
+export class GlbTable implements BackendTable<GlbBackend> {
   static readonly ROWS = GLB_ROWS;
   static readonly MAX_BACKENDS = GLB_MAX_BACKENDS;
   static readonly MAX_BINDS = GLB_MAX_BINDS;
@@ -168,6 +177,7 @@ export class GlbTable {
   readonly #seed: Uint8Array | undefined;
   readonly #rows: Uint32Array;
   #hasher: FlowHasher | undefined;
+  #disposed = false;
 
   constructor(options: GlbTableOptions) {
     const p = adopting ?? fromOptions(options);
@@ -193,14 +203,20 @@ export class GlbTable {
     return this.#seed?.slice();
   }
 
+  #live(): void {
+    if (this.#disposed) throw flowpinError("DISPOSED", "this GlbTable was disposed");
+  }
+
   /** [primary, secondary] backend indices of a row (0..65535). */
   entry(row: number): [number, number] {
+    this.#live();
     v.int("row", row, 0, GLB_ROWS - 1);
     return [this.#rows[2 * row]!, this.#rows[2 * row + 1]!];
   }
 
   /** All rows as u32[65536 * 2], (primary, secondary) per row (a copy). */
   rows(): Uint32Array {
+    this.#live();
     return this.#rows.slice();
   }
 
@@ -210,26 +226,86 @@ export class GlbTable {
    * @example t.row(0xcc74fd642f2a1384n) // 4996 = 0x1384 (vector glb-pkt-row, 10.0.0.1)
    */
   row(flowOrHash: Flow | bigint): number {
+    this.#live();
     let h: bigint;
     if (typeof flowOrHash === "bigint") h = v.u64("hash", flowOrHash);
     else h = this.hasher().hash(flowOrHash) as bigint;
     return Number(h & 0xffffn);
   }
 
+  /**
+   * The primary backend's index for a glb flow hash: the row is its low 16 bits (a u64
+   * bigint, or a number, whose low 16 bits are the same). The lookup contract's name.
+   * @example t.pickIndex(0xcc74fd642f2a1384n) // t.entry(0x1384)[0]
+   */
+  pickIndex(hash: number | bigint): number {
+    this.#live();
+    const row = typeof hash === "bigint" ? Number(v.u64("hash", hash) & 0xffffn) : v.int("hash", hash, 0, Number.MAX_SAFE_INTEGER) % GLB_ROWS;
+    return this.#rows[2 * row]!;
+  }
+
+  /**
+   * The primary backend for a glb flow hash, or for a flow: hashed by `hasher`, or, without
+   * one, by this table's own (`hasher()`: SipHash-2-4 with its hash key and fields).
+   * `lookup()` gives the row and the secondary too.
+   * @example t.pick(flow).address
+   */
+  pick(hash: number | bigint): GlbBackend;
+  pick<F>(flow: F, hasher?: FlowHashFunction<F>): GlbBackend;
+  pick<F>(hashOrFlow: number | bigint | F, hasher?: FlowHashFunction<F>): GlbBackend {
+    this.#live();
+    let h: number | bigint;
+    if (hasher !== undefined) h = hashWith(hashOrFlow as F, hasher);
+    else if (typeof hashOrFlow === "number" || typeof hashOrFlow === "bigint") h = hashOrFlow;
+    else h = this.hasher().hash(hashOrFlow as Flow);
+    return this.backends[this.pickIndex(h)]!;
+  }
+
+  /**
+   * Primary backend indices for many glb flow hashes: out[i] = primary of row hashes[i] & 0xffff
+   * (the row needs only the low half, so hashesHi, accepted for the common signature, is not
+   * read). A FlowBatch hashed with this table's hasher() works directly. Returns `out`.
+   */
+  pickBatch(hashes: Uint32Array, out: Uint32Array, hashesHi?: Uint32Array): Uint32Array {
+    this.#live();
+    if (!(hashes instanceof Uint32Array)) throw flowpinError("INVALID_TYPE", `hashes must be a Uint32Array, got ${show(hashes)}`);
+    if (!(out instanceof Uint32Array)) throw flowpinError("INVALID_TYPE", `out must be a Uint32Array, got ${show(out)}`);
+    if (hashesHi !== undefined && !(hashesHi instanceof Uint32Array)) throw flowpinError("INVALID_TYPE", `hashesHi must be a Uint32Array, got ${show(hashesHi)}`);
+    const n = hashes.length;
+    if (out.length < n) throw flowpinError("OUT_OF_RANGE", `out has ${out.length} elements, fewer than the ${n} hashes`);
+    const rows = this.#rows;
+    for (let i = 0; i < n; i++) out[i] = rows[2 * (hashes[i]! & 0xffff)]!;
+    return out;
+  }
+
+  /**
+   * Returns the Wasm memory of this table's hasher (made on first flow lookup) now; `using`
+   * calls it where the runtime has `Symbol.dispose`. A disposed table throws FlowpinError
+   * DISPOSED on use.
+   */
+  dispose(): void {
+    this.#disposed = true;
+    this.#hasher?.dispose();
+    this.#hasher = undefined;
+  }
+
   /** The row and its backends for a flow or glb flow hash. */
   lookup(flowOrHash: Flow | bigint): { row: number; primary: GlbBackend; secondary: GlbBackend } {
+    this.#live();
     const row = this.row(flowOrHash);
     return { row, primary: this.backends[this.#rows[2 * row]!]!, secondary: this.backends[this.#rows[2 * row + 1]!]! };
   }
 
   /** The FlowHasher glb-director's data path uses for this table (profile "glb"). */
   hasher(): FlowHasher {
-    this.#hasher ??= new FlowHasher({ profile: "glb", key: this.#hashKey, glb: { fields: this.hashFields.slice() } });
+    this.#live();
+    this.#hasher ??= new FlowHasher({ profile: "glb", key: this.#hashKey, glb: { hashFields: this.hashFields.slice() } });
     return this.#hasher;
   }
 
   /** The same seed, key, binds and rules over a new backend list. */
   withBackends(backends: readonly (string | GlbBackendInput)[]): GlbTable {
+    this.#live();
     if (!this.#seed) throw flowpinError("INVALID_KEY", "this table was read from a file, which does not store the seed: build a new GlbTable with the seed");
     return new GlbTable({
       seed: this.#seed,
@@ -243,6 +319,7 @@ export class GlbTable {
 
   /** Rows per backend as primary and as secondary. */
   stats(): GlbStats {
+    this.#live();
     const primary = new Array<number>(this.backends.length).fill(0);
     const secondary = new Array<number>(this.backends.length).fill(0);
     for (let r = 0; r < GLB_ROWS; r++) {
@@ -263,12 +340,14 @@ export class GlbTable {
     return encodeGlbFile(
       tables.map((t, i) => {
         if (!(t instanceof GlbTable)) throw flowpinError("INVALID_TYPE", `tables[${i}] must be a GlbTable, got ${show(t)}`);
-        return t.#fileTable();
+        // A table of the other copy of flowpin (ESM beside CJS) has no private fields here.
+        return #rows in t ? t.#fileTable() : publicFileTable(t);
       }),
     );
   }
 
   #fileTable(): GlbFileTable {
+    this.#live();
     return {
       backends: this.backends.map((b, i) => ({
         address: this.#addressBytes[i]!,
@@ -318,8 +397,9 @@ export class GlbTable {
    */
   static diff(a: GlbTable, b: GlbTable): GlbDiff {
     if (!(a instanceof GlbTable) || !(b instanceof GlbTable)) throw flowpinError("INVALID_TYPE", "diff needs two GlbTable objects");
-    const ra = a.#rows;
-    const rb = b.#rows;
+    // rows() for a table of the other copy of flowpin in this process (branded, no private fields here).
+    const ra = #rows in a ? a.#rows : (a as GlbTable).rows();
+    const rb = #rows in b ? b.#rows : (b as GlbTable).rows();
     const ka = a.backends.map((x) => `${x.family}/${x.address}`);
     const kb = b.backends.map((x) => `${x.family}/${x.address}`);
     let primaryChanged = 0;
@@ -334,11 +414,28 @@ export class GlbTable {
   }
 }
 
+disposable(GlbTable);
+brand(GlbTable, "GlbTable");
+
+/** The file form of a table from its public fields (a table of the other copy of flowpin). */
+function publicFileTable(t: GlbTable): GlbFileTable {
+  return {
+    backends: t.backends.map((b, i) => ({
+      address: glbAddress(b.address, `backends[${i}].address`),
+      state: b.state === "filling" ? GLB_STATE_FILLING : b.state === "active" ? GLB_STATE_ACTIVE : GLB_STATE_DRAINING_INACTIVE,
+      health: b.healthy ? 1 : 0,
+    })),
+    binds: t.binds.map((b, i) => ({ address: glbAddress(b.ip, `binds[${i}].ip`), ipBits: b.ipBits, portStart: b.portStart, portEnd: b.portEnd, proto: b.proto === "tcp" ? 6 : 17 })),
+    hashKey: t.hashKey,
+    rows: t.rows(),
+  };
+}
+
 // Parts already validated (a table read from a file) for the next constructor call.
 let adopting: Parts | undefined;
 
 function fromOptions(options: GlbTableOptions): Parts {
-  if (typeof options !== "object" || options === null) throw flowpinError("INVALID_TYPE", `options must be an object, got ${show(options)}`);
+  v.options("GlbTable options", options, OPTION_FIELDS);
   const seed = v.key("seed", options.seed, 16).slice();
   const hashKey = v.key("hashKey", options.hashKey, 16).slice();
   const swap = options.swap ?? "glb-director";
@@ -398,6 +495,7 @@ function checkBackends(list: unknown, allowDuplicates = false): { backends: GlbB
     const name = `backends[${i}]`;
     const o = (typeof item === "string" || item instanceof Uint8Array ? { address: item } : item) as GlbBackendInput;
     if (typeof o !== "object" || o === null) throw flowpinError("INVALID_TYPE", `${name} must be an address or { address, state?, healthy? }, got ${show(item)}`);
+    v.knownFields(name, o, BACKEND_FIELDS);
     const b = glbAddress(o.address, `${name}.address`);
     const state = o.state ?? "active";
     if (!STATES.includes(state)) throw flowpinError("INVALID_CONFIG", `${name}.state must be one of ${STATES.join(", ")}, got ${show(state)}`);
@@ -427,6 +525,7 @@ function checkBinds(list: unknown): { binds: GlbBind[]; bindBytes: Uint8Array[] 
   list.forEach((item: unknown, i) => {
     const name = `binds[${i}]`;
     if (typeof item !== "object" || item === null) throw flowpinError("INVALID_TYPE", `${name} must be { ip, proto, port | portStart + portEnd }, got ${show(item)}`);
+    v.knownFields(name, item, BIND_FIELDS);
     const o = item as GlbBindInput;
     if (typeof o.ip !== "string") throw flowpinError("INVALID_TYPE", `${name}.ip must be a string, got ${show(o.ip)}`);
     const slash = o.ip.indexOf("/");

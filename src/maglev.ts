@@ -7,6 +7,12 @@ import { flowpinError, show } from "./errors.js";
 import { buildTable, isShared, sharedOption, tableBuffer, validateInputs, type MaglevInputs, type ParamCache } from "./maglev-build.js";
 import { decodeMaglev, encodeMaglev } from "./maglev-bytes.js";
 import type { MaglevBackend, MaglevProfileName, MaglevProfileOptions, NormalizedBackend } from "./profiles/maglev-profile.js";
+import { brand, hashOf, type BackendTable, type FlowHashFunction } from "./lookup.js";
+import { diffTables, type MaglevDiff } from "./table-diff.js";
+
+// diffTables and its types live in table-diff.ts; these names stay importable from here.
+export { diffTables, type MaglevDiff, type MaglevBackendDiff, type SlotTable } from "./table-diff.js";
+export type { FlowHashFunction } from "./lookup.js";
 
 export type { MaglevBackend, MaglevProfileName, MaglevProfileOptions } from "./profiles/maglev-profile.js";
 
@@ -28,10 +34,6 @@ export interface MaglevOptions extends MaglevProfileOptions {
   readonly allowUnslotted?: boolean;
 }
 
-/** Anything that hashes a flow: flowpin's FlowHasher, or your own. */
-export interface FlowHashFunction<F> {
-  hash(flow: F): number | bigint;
-}
 
 /** A backend as the table holds it: validated, frozen, with its weight filled in. */
 export type MaglevEntry = NormalizedBackend;
@@ -50,32 +52,6 @@ export interface MaglevStats {
   readonly mean: number;
   /** Largest entries / (ideal * size): 1 is perfect balance. */
   readonly maxOverIdeal: number;
-}
-
-/** Per-backend line of `Maglev.diff()`. */
-export interface MaglevBackendDiff {
-  readonly id: string;
-  /** added / removed, changed (weight or key), unchanged. */
-  readonly status: "added" | "removed" | "changed" | "unchanged";
-  readonly before: number;
-  readonly after: number;
-  /** Slots it took from other backends, and slots it handed over. */
-  readonly gained: number;
-  readonly lost: number;
-}
-
-/** `Maglev.diff(a, b)`: what a fleet change does to the flows. */
-export interface MaglevDiff {
-  readonly size: number;
-  /** Slots whose backend changed, and their fraction of the table. */
-  readonly moved: number;
-  readonly fraction: number;
-  /**
-   * The Maglev paper's disruption (section 5.3, figure 12): slots that moved between two
-   * backends that both exist unchanged in a and b. Consistent hashing keeps this small.
-   */
-  readonly disruption: { readonly moved: number; readonly fraction: number };
-  readonly backends: readonly MaglevBackendDiff[];
 }
 
 /** Structured-cloneable form for worker_threads (`toShared()` / `Maglev.fromShared()`). */
@@ -111,7 +87,7 @@ interface Parts {
  * const next = lb.withBackends([{ id: "10.0.0.1:80", weight: 2 }]);
  * Maglev.diff(lb, next).moved;        // slots that changed hands
  */
-export class Maglev {
+export class Maglev implements BackendTable<MaglevEntry> {
   readonly profile: MaglevProfileName;
   /** Table size M (prime). */
   readonly size: number;
@@ -203,7 +179,15 @@ export class Maglev {
   }
 
   /**
-   * The backend `hash` selects.
+   * The index a flow hash selects (the lookup contract's name; the same as lookupIndex).
+   * @example lb.pickIndex(12345n)
+   */
+  pickIndex(hash: number | bigint): number {
+    return this.lookupIndex(hash);
+  }
+
+  /**
+   * The backend `hash` selects (the same as `pick(hash)`).
    * @example lb.lookup(flowHash).id
    */
   lookup(hash: number | bigint): MaglevEntry {
@@ -211,14 +195,22 @@ export class Maglev {
   }
 
   /**
-   * The backend for a flow, hashed by `hasher` (a FlowHasher or any `{ hash(flow) }`).
+   * The backend for a flow hash, or for a flow hashed by `hasher` (a FlowHasher or any
+   * `{ hash(flow) }`).
    * @example lb.pick({ src: "198.51.100.7", dst: "203.0.113.1", sport: 51512, dport: 443, proto: "tcp" }, hasher)
    */
-  pick<F>(flow: F, hasher: FlowHashFunction<F>): MaglevEntry {
-    if (typeof hasher !== "object" || hasher === null || typeof hasher.hash !== "function") {
-      throw flowpinError("INVALID_TYPE", `hasher must have a hash(flow) method, got ${show(hasher)}`);
-    }
-    return this.lookup(hasher.hash(flow));
+  pick(hash: number | bigint): MaglevEntry;
+  pick<F>(flow: F, hasher: FlowHashFunction<F>): MaglevEntry;
+  pick<F>(hashOrFlow: number | bigint | F, hasher?: FlowHashFunction<F>): MaglevEntry {
+    return this.backends[this.lookupIndex(hashOf(hashOrFlow, hasher))]!;
+  }
+
+  /**
+   * Many hashes at once (the lookup contract's name; the same as lookupBatch).
+   * @example lb.pickBatch(batch.hashes, new Uint32Array(batch.hashes.length), batch.hashesHi)
+   */
+  pickBatch<T extends Uint32Array | Uint16Array>(hashes: Uint32Array, out: T, hashesHi?: Uint32Array): T {
+    return this.lookupBatch(hashes, out, hashesHi);
   }
 
   /**
@@ -301,6 +293,8 @@ export class Maglev {
    * @example const d = Maglev.diff(before, after); d.fraction; d.disruption.fraction
    */
   static diff(a: Maglev, b: Maglev): MaglevDiff {
+    // instanceof holds for a table of the other copy of flowpin in this process (ESM and CJS
+    // loaded together): Maglev is branded (lookup.ts brand()).
     if (!(a instanceof Maglev) || !(b instanceof Maglev)) throw flowpinError("INVALID_TYPE", `Maglev.diff needs two Maglev tables, got ${show(a)} and ${show(b)}`);
     const inB = new Map(b.backends.map((x) => [x.id, x]));
     // A backend is changed when its weight, locality or profile key differs.
@@ -404,56 +398,4 @@ function inputsFrom(d: { profile: unknown; size: unknown; options: unknown; back
   return inputs;
 }
 
-/** A table as slot → index into `ids` (what `Maglev.diff` and `flowpin diff` compare). */
-export interface SlotTable {
-  readonly ids: readonly string[];
-  readonly table: ArrayLike<number>;
-}
-
-/**
- * The slot-by-slot comparison behind `Maglev.diff` (internal; also used by the CLI for
- * tables reloaded from JSON). `changed(id)` is asked only for ids present in both tables.
- */
-export function diffTables(a: SlotTable, b: SlotTable, changed: (id: string) => boolean): MaglevDiff {
-  const size = a.table.length;
-  if (b.table.length !== size) throw flowpinError("INVALID_TABLE_SIZE", `Maglev.diff needs tables of one size, got ${size} and ${b.table.length}`);
-  // One id space: a's backends, then b's new ones.
-  const ids = a.ids.slice();
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const bMap = Int32Array.from(b.ids, (id) => {
-    let i = index.get(id);
-    if (i === undefined) {
-      i = ids.length;
-      ids.push(id);
-      index.set(id, i);
-    }
-    return i;
-  });
-  const inA = new Set(a.ids);
-  const inB = new Set(b.ids);
-  const status = ids.map((id): MaglevBackendDiff["status"] => (!inA.has(id) ? "added" : !inB.has(id) ? "removed" : changed(id) ? "changed" : "unchanged"));
-  const before = new Array<number>(ids.length).fill(0);
-  const after = new Array<number>(ids.length).fill(0);
-  const gained = new Array<number>(ids.length).fill(0);
-  const lost = new Array<number>(ids.length).fill(0);
-  let moved = 0;
-  let disrupted = 0;
-  for (let s = 0; s < size; s++) {
-    const x = a.table[s]!;
-    const y = bMap[b.table[s]!]!;
-    before[x]!++;
-    after[y]!++;
-    if (x === y) continue;
-    moved++;
-    gained[y]!++;
-    lost[x]!++;
-    if (status[x] === "unchanged" && status[y] === "unchanged") disrupted++;
-  }
-  return {
-    size,
-    moved,
-    fraction: moved / size,
-    disruption: { moved: disrupted, fraction: disrupted / size },
-    backends: ids.map((id, i) => ({ id, status: status[i]!, before: before[i]!, after: after[i]!, gained: gained[i]!, lost: lost[i]! })),
-  };
-}
+brand(Maglev, "Maglev");

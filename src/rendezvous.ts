@@ -25,9 +25,10 @@
  */
 import type { Engine } from "./engine/engine.js";
 import { active } from "./engine/state.js";
-import { track } from "./engine/regions.js";
+import { disposable, track, untrack } from "./engine/regions.js";
 import { flowpinError, show } from "./errors.js";
 import { xxh64 } from "./hashes.js";
+import { brand, hashOf, type BackendTable, type FlowHashFunction } from "./lookup.js";
 import * as v from "./validate.js";
 
 export type RendezvousProfile = "flowpin" | "envoy" | "go-rendezvous";
@@ -62,10 +63,17 @@ export interface RendezvousEntry {
   readonly keyHash: bigint;
 }
 
-/** Anything that hashes a flow: flowpin's FlowHasher, or your own. */
-export interface RendezvousHasher<F> {
-  hash(flow: F): number | bigint;
-}
+/**
+ * Anything that hashes a flow: the same type as FlowHashFunction (one hasher interface for
+ * every table).
+ * @deprecated use FlowHashFunction
+ */
+export type RendezvousHasher<F> = FlowHashFunction<F>;
+
+const OPTION_FIELDS = ["backends", "profile", "normalized"] as const;
+void (true satisfies v.AllListed<RendezvousOptions, typeof OPTION_FIELDS>);
+const BACKEND_FIELDS = ["id", "weight", "key"] as const;
+void (true satisfies v.AllListed<RendezvousBackend, typeof BACKEND_FIELDS>);
 
 /** `stats()`: picks per backend over a sample of flow hashes. */
 export interface RendezvousStats {
@@ -106,7 +114,7 @@ const SPLIT = new DataView(new ArrayBuffer(8));
  * const hasher = new FlowHasher({ key: secret8 });
  * rdv.pick({ src: "198.51.100.7", dst: "203.0.113.1", sport: 51512, dport: 443, proto: "tcp" }, hasher);
  */
-export class Rendezvous {
+export class Rendezvous implements BackendTable<RendezvousEntry> {
   readonly profile: RendezvousProfile;
   readonly backends: readonly RendezvousEntry[];
   readonly #n: number;
@@ -118,9 +126,10 @@ export class Rendezvous {
   readonly #mode: number;
   #lastEngine: Engine | undefined;
   #lastRegion = 0;
+  #disposed = false;
 
   constructor(options: RendezvousOptions) {
-    if (typeof options !== "object" || options === null) throw flowpinError("INVALID_TYPE", `options must be an object, got ${show(options)}`);
+    v.options("Rendezvous options", options, OPTION_FIELDS);
     const profile = options.profile ?? "flowpin";
     if (!PROFILES.includes(profile)) throw flowpinError("UNKNOWN_PROFILE", `profile must be one of ${PROFILES.join(", ")}, got ${show(profile)}`);
     this.profile = profile;
@@ -142,6 +151,7 @@ export class Rendezvous {
       const name = `backends[${i}]`;
       const o = (typeof item === "string" ? { id: item } : item) as RendezvousBackend;
       if (typeof o !== "object" || o === null) throw flowpinError("INVALID_TYPE", `${name} must be an id string or { id, weight?, key? }, got ${show(item)}`);
+      v.knownFields(name, o, BACKEND_FIELDS);
       // Each field is read once: a getter must not pass the check and then change.
       const id: unknown = o.id;
       if (typeof id !== "string" || id.length === 0) throw flowpinError("INVALID_TYPE", `${name}.id must be a non-empty string, got ${show(id)}`);
@@ -151,8 +161,7 @@ export class Rendezvous {
         throw flowpinError("INVALID_WEIGHT", `${name}.weight must be 0 or a finite number in [${MIN_W}, ${MAX_W}], got ${show(weight)}`);
       }
       if (profile === "go-rendezvous" && weight !== 1) throw flowpinError("INVALID_WEIGHT", `${name}.weight: the go-rendezvous profile is unweighted (weight 1), got ${show(weight)}`);
-      const key = o.key ?? id;
-      if (typeof key !== "string" || key.length === 0) throw flowpinError("INVALID_TYPE", `${name}.key must be a non-empty string, got ${show(key)}`);
+      const key = o.key === undefined ? id : v.nonEmptyString(`${name}.key`, o.key, "INVALID_KEY");
       const prev = seen.get(id);
       if (prev !== undefined) throw flowpinError("DUPLICATE_BACKEND", `${name} repeats the id ${show(id)} of backends[${prev}]`);
       seen.set(id, i);
@@ -185,6 +194,7 @@ export class Rendezvous {
   #region(e: Engine): number {
     let p = this.#regions.get(e);
     if (p === undefined) {
+      if (this.#disposed) throw flowpinError("DISPOSED", "this Rendezvous was disposed");
       p = e.alloc(this.#block.length);
       e.u8.set(this.#block, p);
       this.#regions.set(e, p);
@@ -215,8 +225,8 @@ export class Rendezvous {
    * @example rdv.pick(12345n).id
    */
   pick(hash: number | bigint): RendezvousEntry;
-  pick<F>(flow: F, hasher: RendezvousHasher<F>): RendezvousEntry;
-  pick<F>(hashOrFlow: number | bigint | F, hasher?: RendezvousHasher<F>): RendezvousEntry {
+  pick<F>(flow: F, hasher: FlowHashFunction<F>): RendezvousEntry;
+  pick<F>(hashOrFlow: number | bigint | F, hasher?: FlowHashFunction<F>): RendezvousEntry {
     return this.backends[this.pickIndex(hashOf(hashOrFlow, hasher))]!;
   }
 
@@ -225,8 +235,8 @@ export class Rendezvous {
    * @example rdv.topK(12345n, 2) // [primary, secondary]
    */
   topK(hash: number | bigint, k: number): RendezvousEntry[];
-  topK<F>(flow: F, k: number, hasher: RendezvousHasher<F>): RendezvousEntry[];
-  topK<F>(hashOrFlow: number | bigint | F, k: number, hasher?: RendezvousHasher<F>): RendezvousEntry[] {
+  topK<F>(flow: F, k: number, hasher: FlowHashFunction<F>): RendezvousEntry[];
+  topK<F>(hashOrFlow: number | bigint | F, k: number, hasher?: FlowHashFunction<F>): RendezvousEntry[] {
     return this.topKIndices(hashOf(hashOrFlow, hasher), k).map((i) => this.backends[i]!);
   }
 
@@ -287,6 +297,19 @@ export class Rendezvous {
     }
   }
 
+  /**
+   * Returns the Wasm memory holding the backends' keys and weights now (otherwise done when
+   * the object is garbage collected); `using rdv = new Rendezvous(...)` calls it where the
+   * runtime has `Symbol.dispose`. A disposed Rendezvous throws FlowpinError DISPOSED on use.
+   */
+  dispose(): void {
+    this.#disposed = true;
+    untrack(this.#token);
+    for (const [e, p] of this.#regions) e.release(p);
+    this.#regions.clear();
+    this.#lastEngine = undefined;
+  }
+
   /** A new Rendezvous with the same profile over another backend list. */
   withBackends(backends: readonly (string | RendezvousBackend)[]): Rendezvous {
     return new Rendezvous({ backends, profile: this.profile });
@@ -327,19 +350,6 @@ export class Rendezvous {
   }
 }
 
-function hashOf<F>(hashOrFlow: number | bigint | F, hasher: RendezvousHasher<F> | undefined): number | bigint {
-  if (hasher === undefined) {
-    if (typeof hashOrFlow !== "number" && typeof hashOrFlow !== "bigint") {
-      throw flowpinError("INVALID_TYPE", `pass a flow hash (number or bigint), or a flow together with a hasher; got ${show(hashOrFlow)} and no hasher`);
-    }
-    return hashOrFlow;
-  }
-  if (typeof hasher !== "object" || hasher === null || typeof hasher.hash !== "function") {
-    throw flowpinError("INVALID_TYPE", `hasher must have a hash(flow) method, got ${show(hasher)}`);
-  }
-  return hasher.hash(hashOrFlow as F);
-}
-
 function halves(hash: number | bigint): [number, number] {
   if (typeof hash === "number") {
     if (!(Number.isInteger(hash) && hash >= 0 && hash <= Number.MAX_SAFE_INTEGER) || Object.is(hash, -0)) {
@@ -376,3 +386,6 @@ function sampleHashes(sample: number | Uint32Array): { lo: Uint32Array; hi: Uint
   }
   return { lo, hi };
 }
+
+disposable(Rendezvous);
+brand(Rendezvous, "Rendezvous");

@@ -15,6 +15,7 @@
  */
 import { flowpinError, show } from "./errors.js";
 import { xxh64 } from "./hashes.js";
+import { brand, hashWith, type BackendTable, type FlowHashFunction } from "./lookup.js";
 import * as v from "./validate.js";
 
 /** A backend: a unique id, a weight (default 1) and the string hashed for it (default the id). */
@@ -30,6 +31,8 @@ export interface RingOptions {
   readonly backends: readonly (string | RingBackend)[];
   /** Envoy's `minimum_ring_size`; default 1024. */
   readonly minRingSize?: number;
+  /** The README's name for minRingSize (give one of the two). */
+  readonly size?: number;
   /** Envoy's `maximum_ring_size`; default 8388608 (8M). */
   readonly maxRingSize?: number;
   /**
@@ -80,7 +83,12 @@ interface KeyPoints {
  * ring.pick(0x9e3779b97f4a7c15n).id;     // the first point at or after the u64 hash
  * ring.shares();                          // exact share of the hash space per backend
  */
-export class Ring {
+const OPTION_FIELDS = ["backends", "minRingSize", "size", "maxRingSize", "normalized", "allowPointless"] as const;
+void (true satisfies v.AllListed<RingOptions, typeof OPTION_FIELDS>);
+const BACKEND_FIELDS = ["id", "weight", "key"] as const;
+void (true satisfies v.AllListed<RingBackend, typeof BACKEND_FIELDS>);
+
+export class Ring implements BackendTable<RingEntry> {
   readonly backends: readonly RingEntry[];
   readonly minRingSize: number;
   readonly maxRingSize: number;
@@ -95,8 +103,10 @@ export class Ring {
   readonly #allowPointless: boolean;
 
   constructor(options: RingOptions) {
-    if (typeof options !== "object" || options === null) throw flowpinError("INVALID_TYPE", `options must be an object, got ${show(options)}`);
-    this.minRingSize = v.int("minRingSize", options.minRingSize ?? RING_DEFAULT_MIN_SIZE, 1, RING_DEFAULT_MAX_SIZE);
+    v.options("Ring options", options, OPTION_FIELDS);
+    if (options.size !== undefined && options.minRingSize !== undefined) throw flowpinError("INVALID_CONFIG", "give size or minRingSize (one setting, two names), not both");
+    const minName = options.size !== undefined ? "size" : "minRingSize";
+    this.minRingSize = v.int(minName, options.size ?? options.minRingSize ?? RING_DEFAULT_MIN_SIZE, 1, RING_DEFAULT_MAX_SIZE);
     this.maxRingSize = v.int("maxRingSize", options.maxRingSize ?? RING_DEFAULT_MAX_SIZE, 1, RING_DEFAULT_MAX_SIZE);
     if (this.minRingSize > this.maxRingSize) {
       throw flowpinError("OUT_OF_RANGE", `minRingSize (${this.minRingSize}) must not exceed maxRingSize (${this.maxRingSize})`);
@@ -169,23 +179,19 @@ export class Ring {
     return Array.from(this.#owner, (o, i) => [(BigInt(this.#hi[i]!) << 32n) | BigInt(this.#lo[i]!), o]);
   }
 
-  /** The backend index a u64 flow hash picks (a number is taken as a safe non-negative integer). */
+  /**
+   * The backend index a u64 flow hash picks. The hash must be a bigint: the ring spans 2^64,
+   * and a number (a 32-bit hash, or any hash below 2^53) would fall in the ring's first 2^-32
+   * (2^-11), where one or two points own every flow. Hash flows with a 64-bit profile
+   * (FlowHasher `profile: "envoy"`, as Envoy's ring_hash does).
+   */
   pickIndex(hash: number | bigint): number {
-    let lo: number;
-    let hi: number;
-    if (typeof hash === "number") {
-      if (!Number.isSafeInteger(hash) || hash < 0 || Object.is(hash, -0)) {
-        throw flowpinError("OUT_OF_RANGE", `hash must be a non-negative safe integer or a u64 bigint, got ${show(hash)}`);
-      }
-      lo = hash >>> 0;
-      hi = Math.floor(hash / 2 ** 32);
-    } else {
-      v.u64("hash", hash);
-      SPLIT.setBigUint64(0, hash, true);
-      lo = SPLIT.getUint32(0, true);
-      hi = SPLIT.getUint32(4, true);
+    if (typeof hash !== "bigint") {
+      throw flowpinError("INVALID_TYPE", `hash must be a u64 bigint: a ring spans 2^64, and a number hash (32-bit) would send every flow to one backend; got ${show(hash)}`);
     }
-    return this.#owner[this.#find(lo, hi)]!;
+    v.u64("hash", hash);
+    SPLIT.setBigUint64(0, hash, true);
+    return this.#owner[this.#find(SPLIT.getUint32(0, true), SPLIT.getUint32(4, true))]!;
   }
 
   /**
@@ -209,16 +215,29 @@ export class Ring {
     return (BigInt(this.#hi[i]!) << 32n) | BigInt(this.#lo[i]!);
   }
 
-  /** The backend a u64 flow hash picks. */
-  pick(hash: number | bigint): RingEntry {
-    return this.backends[this.pickIndex(hash)]!;
+  /**
+   * The backend a u64 flow hash (bigint) picks, or a flow hashed by a 64-bit `hasher` (a
+   * FlowHasher whose `bits` is 32 is refused before hashing).
+   * @example ring.pick(flow, new FlowHasher({ profile: "envoy" })).id
+   */
+  pick(hash: number | bigint): RingEntry;
+  pick<F>(flow: F, hasher: FlowHashFunction<F>): RingEntry;
+  pick<F>(hashOrFlow: number | bigint | F, hasher?: FlowHashFunction<F>): RingEntry {
+    if (hasher === undefined) return this.backends[this.pickIndex(hashOrFlow as number | bigint)]!;
+    const bits: unknown = typeof hasher === "object" && hasher !== null ? hasher.bits : undefined;
+    if (bits !== undefined && bits !== 64) {
+      throw flowpinError("INVALID_TYPE", `hasher must give 64-bit hashes (bits 64, e.g. FlowHasher profile "envoy"): a ring spans 2^64; got a hasher with bits ${show(bits)}`);
+    }
+    return this.backends[this.pickIndex(hashWith(hashOrFlow as F, hasher))]!;
   }
 
   /**
    * Picks for many u64 hashes given as halves: out[i] = index for hashesHi[i]·2^32 + hashes[i].
    * Returns `out`.
    */
-  pickBatch(hashes: Uint32Array, out: Uint32Array, hashesHi: Uint32Array): Uint32Array {
+  pickBatch(hashes: Uint32Array, out: Uint32Array, hashesHi?: Uint32Array): Uint32Array {
+    // hashesHi is required (typed optional only to share BackendTable's signature): without
+    // the high halves every hash would fall in the ring's first 2^-32.
     if (!(hashes instanceof Uint32Array) || !(hashesHi instanceof Uint32Array) || !(out instanceof Uint32Array)) {
       throw flowpinError("INVALID_TYPE", "hashes, out and hashesHi must be Uint32Arrays");
     }
@@ -262,6 +281,8 @@ export class Ring {
   }
 }
 
+brand(Ring, "Ring");
+
 function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== "boolean") throw flowpinError("INVALID_TYPE", `${name} must be a boolean, got ${show(value)}`);
@@ -286,17 +307,17 @@ function normalize(list: unknown, maxRingSize: number): { id: string; weight: nu
     const item: unknown = list[i];
     const o = (typeof item === "string" ? { id: item } : item) as RingBackend;
     if (typeof o !== "object" || o === null) throw flowpinError("INVALID_TYPE", `${name} must be an id string or { id, weight?, key? }, got ${show(item)}`);
+    v.knownFields(name, o, BACKEND_FIELDS);
     // Each field read once: the values checked are the values kept.
     const id = o.id;
     const rawWeight = o.weight;
     const rawKey = o.key;
     if (typeof id !== "string" || id.length === 0) throw flowpinError("INVALID_TYPE", `${name}.id must be a non-empty string, got ${show(id)}`);
-    const weight = rawWeight ?? 1;
-    if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0) {
+    const weight = rawWeight === undefined ? 1 : v.number(`${name}.weight`, rawWeight);
+    if (!Number.isFinite(weight) || weight <= 0) {
       throw flowpinError("INVALID_WEIGHT", `${name}.weight must be a positive finite number, got ${show(rawWeight)}`);
     }
-    const key = rawKey ?? id;
-    if (typeof key !== "string" || key.length === 0) throw flowpinError("INVALID_TYPE", `${name}.key must be a non-empty string, got ${show(rawKey)}`);
+    const key = rawKey === undefined ? id : v.nonEmptyString(`${name}.key`, rawKey, "INVALID_KEY");
     if (seen.has(id)) throw flowpinError("DUPLICATE_BACKEND", `${name}.id ${show(id)} appears twice`);
     if (seenKey.has(key)) throw flowpinError("DUPLICATE_BACKEND", `${name}.key ${show(key)} appears twice`);
     seen.add(id);

@@ -3,6 +3,7 @@
 //    "seed": "hex", "backends": [{"id": "10.0.0.1:80", "weight": 1, ...}], ...profile options}
 // Only the generic shape is checked here; each table kind validates its own fields.
 import { flowpinError, show } from "../errors.js";
+import { hexBytes as decodeHex } from "../encoding.js";
 import { jsonErrorOffset } from "./json-position.js";
 
 export interface FleetConfig {
@@ -57,13 +58,7 @@ export function toFleetConfig(doc: unknown, what: string): FleetConfig {
   return c as FleetConfig;
 }
 
-/** Decodes a hex string (optional 0x, even length) or fails naming `what`. */
+/** Decodes a hex string (optional 0x, even length) or fails naming `what`: src/encoding.ts's decoder. */
 export function hexBytes(text: string, what: string): Uint8Array {
-  const clean = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text;
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
-    throw flowpinError("INVALID_CONFIG", `${what} must be an even number of hex digits, got ${show(text)}`);
-  }
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return decodeHex(what, text, "INVALID_CONFIG");
 }
