@@ -12,10 +12,25 @@ const common: Options = {
   outDir: "dist",
 };
 
+// The library entries are minified (names kept out of it: errors carry explicit names and
+// codes); the CLI and the benchmarks are not, so their stack traces stay readable.
+const library: Options = { ...common, minify: true };
+
 export default defineConfig([
-  { ...common, entry: { index: "src/index.ts", js: "src/js.ts" }, format: ["esm", "cjs"], dts: true, clean: true },
   {
-    ...common,
+    ...library,
+    entry: { index: "src/index.ts", js: "src/js.ts", "engine-js": "src/engine/js-engine-entry.ts", "engine-wasm": "src/engine/base-wasm-entry.ts" },
+    format: ["esm", "cjs"],
+    dts: { entry: { index: "src/index.ts", js: "src/js.ts" } },
+    clean: true,
+    // The default entry loads these files, beside it, only where the SIMD build does not run.
+    esbuildOptions(options, context) {
+      const ext = context.format === "cjs" ? "cjs" : "js";
+      options.define = { ...options.define, __FLOWPIN_ENGINE_FILES__: JSON.stringify({ js: `./engine-js.${ext}`, wasm: `./engine-wasm.${ext}` }) };
+    },
+  },
+  {
+    ...library,
     entry: { workerd: "src/workerd.ts" },
     format: ["esm"],
     dts: true,

@@ -69,12 +69,26 @@ describe("engine selection", () => {
     }
   });
 
-  it("a host without WebAssembly gets the JS engine from the built package (ESM and CJS)", () => {
+  it("a host without WebAssembly: the default entry asks for init(), which loads the JS engine's file (ESM and CJS)", () => {
     const dist = path.join(root, "dist");
-    const esm = execFileSync(process.execPath, ["--input-type=module", "-e", `delete globalThis.WebAssembly; const m = await import(${JSON.stringify(path.join(dist, "index.js"))}); console.log(m.engine(), m.hashes.xxh32(new Uint8Array(0)).toString(16));`], { encoding: "utf8" });
-    expect(esm.trim()).toBe("js 2cc5d05");
-    const cjs = execFileSync(process.execPath, ["-e", `delete globalThis.WebAssembly; const m = require(${JSON.stringify(path.join(dist, "index.cjs"))}); console.log(m.engine(), m.hashes.xxh32(new Uint8Array(0)).toString(16));`], { encoding: "utf8" });
-    expect(cjs.trim()).toBe("js 2cc5d05");
+    // Before init() a call throws ENGINE_UNAVAILABLE naming init(); after it the JS engine runs.
+    const body = (m: string) =>
+      `delete globalThis.WebAssembly; const m = ${m}; let before; try { m.hashes.xxh32(new Uint8Array(0)); before = "no error"; } catch (e) { before = e.code + (/init\(\)/.test(e.message) ? " init()" : ""); } m.init().then((k) => console.log(before, k, m.engine(), m.hashes.xxh32(new Uint8Array(0)).toString(16)));`;
+    const esm = execFileSync(process.execPath, ["--input-type=module", "-e", body(`await import(${JSON.stringify(path.join(dist, "index.js"))})`)], { encoding: "utf8" });
+    expect(esm.trim()).toBe("ENGINE_UNAVAILABLE init() js js 2cc5d05");
+    const cjs = execFileSync(process.execPath, ["-e", body(`require(${JSON.stringify(path.join(dist, "index.cjs"))})`)], { encoding: "utf8" });
+    expect(cjs.trim()).toBe("ENGINE_UNAVAILABLE init() js js 2cc5d05");
+  });
+
+  it("a host without SIMD: init() loads the baseline build's file; a host with SIMD never reads it", () => {
+    const dist = path.join(root, "dist");
+    const simdBytes = fs.statSync(path.join(dist, "flowpin-simd.wasm")).size;
+    const noSimd = `const v = WebAssembly.validate; WebAssembly.validate = (b) => (b.byteLength === ${simdBytes} ? false : v(b));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `${noSimd} const m = await import(${JSON.stringify(path.join(dist, "index.js"))}); console.log(m.engines().length, await m.init(), m.engines().join(","), m.hashes.xxh32(new Uint8Array(0)).toString(16));`], { encoding: "utf8" });
+    expect(out.trim()).toBe("0 wasm wasm 2cc5d05");
+    // With SIMD, the engines listed are the SIMD build alone: nothing else was loaded.
+    const simd = execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(path.join(dist, "index.js"))}); console.log(m.engines().join(","), m.engine());`], { encoding: "utf8" });
+    expect(simd.trim()).toBe("wasm-simd wasm-simd");
   });
 
   it("the flowpin/js entry runs only the JS engine", () => {

@@ -3,8 +3,9 @@ import type { WasmExports } from "./abi.js";
 import { Engine, type EngineKind } from "./engine.js";
 
 /**
- * How an entry point obtains engines. The default entry inlines both Wasm builds and the JS
- * engine; the workerd entry imports a compiled module; the js entry has only the JS engine.
+ * How an entry point obtains engines. The default entry inlines both Wasm builds and loads the
+ * JS engine on demand; the workerd entry imports a compiled module; the js entry has only the
+ * JS engine.
  */
 export interface Provider {
   /** The engines this host can run, best first. */
@@ -46,8 +47,12 @@ function need(): Provider {
 export function active(): Engine {
   if (current) return current;
   const p = need();
+  const kinds = p.available();
+  if (kinds.length === 0) {
+    throw flowpinError("ENGINE_UNAVAILABLE", "this host runs neither the SIMD build nor (yet) another engine: `await init()` loads the baseline Wasm build or, without WebAssembly, the JS engine (or import flowpin/js)");
+  }
   let lastError: unknown;
-  for (const kind of p.available()) {
+  for (const kind of kinds) {
     try {
       current = start(kind);
       return current;
@@ -99,8 +104,10 @@ export function useEngine(kind: EngineKind): void {
 
 /**
  * Compiles and instantiates the best engine asynchronously. Needed only where the host
- * forbids synchronous compilation of Wasm (browsers' main thread for modules over 4 KB);
- * until it resolves such hosts run on the JS engine with identical results.
+ * forbids synchronous compilation of Wasm, and, with the default entry, where the SIMD build
+ * does not run: there init() loads the baseline Wasm build or, without WebAssembly, the JS
+ * engine (files of their own, so hosts with SIMD never load them); until then calls throw
+ * ENGINE_UNAVAILABLE.
  *
  * @example
  * import { init, engine } from "flowpin";

@@ -287,7 +287,7 @@ const SECTIONS = {
     const r = new Ring({ backends: ["10.0.0.1:80", { id: "10.0.0.2:80", weight: 2 }, { id: "c", key: "10.0.0.3:80", weight: 3 }], minRingSize: 1024 });
     const next = r.withBackends(["10.0.0.1:80", { id: "c", key: "10.0.0.3:80", weight: 3 }, "10.0.0.4:80"]);
     const pts = r.points();
-    const hashes = [0, 1, 0x9e3779b9, 0x1234567890abcdefn, 0xffffffffffffffffn];
+    const hashes = [0n, 1n, 0x9e3779b9n, 0x1234567890abcdefn, 0xffffffffffffffffn]; // a ring spans 2^64: u64 hashes only
     return {
       size: r.size,
       points: [digest(BigUint64Array.from(pts, (p) => p[0])), digest(Uint32Array.from(pts, (p) => p[1]))],
@@ -306,12 +306,18 @@ const SECTIONS = {
 
 /**
  * Runs every section whose exports exist. `await init()` first: hosts that forbid synchronous
- * Wasm compilation (Chromium's main thread) run on the JS engine until it resolves.
+ * Wasm compilation, and (default entry) hosts without SIMD or WebAssembly, whose other engine
+ * init() loads; before it `engineBeforeInit` is the ENGINE_UNAVAILABLE code there.
  * Returns { engine, engineBeforeInit, sections, unlisted, results }; the tests compare
  * sections, unlisted and results, and report the engines.
  */
 export async function compute(flowpin) {
-  const engineBeforeInit = flowpin.engine();
+  let engineBeforeInit;
+  try {
+    engineBeforeInit = flowpin.engine();
+  } catch (e) {
+    engineBeforeInit = e.code;
+  }
   if (typeof flowpin.init === "function") await flowpin.init();
   const sections = [];
   const results = {};

@@ -1,6 +1,6 @@
 // Node 20+: the built package through its exports map, as ESM (`import` condition → the
 // reference), as CJS (`require` condition), with WebAssembly deleted before the import (the
-// default entry must fall back to the JS engine), without SharedArrayBuffer (as browser pages
+// default entry loads the JS engine on init(), which the fixture awaits), without SharedArrayBuffer (as browser pages
 // that are not cross-origin isolated), and through the `flowpin/js` subpath.
 import fs from "node:fs";
 import path from "node:path";
