@@ -3,7 +3,7 @@
 // get_packet_hash, KatranLb modifyRealsForVip, Vip::getEndpoints, folly IPAddress::hash), on
 // plain bytes: no address text, no flowpin code. An oracle for random tests, never shipped.
 import { refHashlittle, refHashword } from "./jhash.js";
-import { refKatran as refKatranMaglev } from "./maglev.js";
+import { refKatran as refKatranMaglev, refKatranParams } from "./maglev.js";
 
 const MASK = (1n << 64n) - 1n;
 
@@ -130,4 +130,38 @@ export function refKatranRoute(vip: RefKatranVip, ringSize: number, ring: readon
   const hash = refHashword([first, ports], (512 * ringSize) >>> 0);
   const slot = hash % ringSize;
   return { hash, slot, real: ring === null ? null : ring[slot]! };
+}
+
+/**
+ * MaglevHashV2::generateHashRing with Katran's uint32 counters written out: cum_weight[i] +=
+ * weight wraps at 2^32 (weights near 2^32 - 1), which refKatran's plain numbers do not model.
+ * `endpoints` are distinct reals with weight > 0; returns indices into them.
+ */
+export function refKatranV2U32(endpoints: readonly { hash: bigint; weight: number }[], ringSize: number): number[] {
+  const eps = endpoints.map((e, num) => ({ num, weight: e.weight, hash: e.hash }));
+  eps.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  const result = new Array<number>(ringSize).fill(-1);
+  if (eps.length === 1) return result.fill(eps[0]!.num);
+  let maxWeight = 0;
+  for (const e of eps) if (e.weight > maxWeight) maxWeight = e.weight;
+  const perm = eps.map((e) => refKatranParams(e.hash, ringSize));
+  const next = new Array<number>(eps.length).fill(0);
+  const cum = new Array<number>(eps.length).fill(0);
+  let runs = 0;
+  for (;;) {
+    for (let i = 0; i < eps.length; i++) {
+      cum[i] = (cum[i]! + eps[i]!.weight) % 2 ** 32;
+      if (cum[i]! < maxWeight) continue;
+      cum[i] = cum[i]! - maxWeight;
+      const [offset, skip] = perm[i]!;
+      let cur = ((offset + Math.imul(next[i]!, skip)) >>> 0) % ringSize;
+      while (result[cur]! >= 0) {
+        next[i] = next[i]! + 1;
+        cur = ((offset + Math.imul(next[i]!, skip)) >>> 0) % ringSize;
+      }
+      result[cur] = eps[i]!.num;
+      next[i] = next[i]! + 1;
+      if (++runs === ringSize) return result;
+    }
+  }
 }

@@ -52,7 +52,7 @@ describe("katran config: types and values", () => {
     expectCode(build(withVip({ port: "443" })), "INVALID_TYPE", "vip.port");
     expectCode(build(withVip({ proto: 256 })), "INVALID_PROTOCOL", /vip.proto.*256/);
     expectCode(build(withVip({ proto: "quic" })), "INVALID_PROTOCOL", /vip.proto.*quic/);
-    for (const w of [-1, 1.5, 2 ** 31, NaN]) expectCode(build(withReals([{ address: "10.0.0.1", weight: w }])), "INVALID_WEIGHT", "reals[0].weight");
+    for (const w of [-1, 1.5, 2 ** 32, NaN]) expectCode(build(withReals([{ address: "10.0.0.1", weight: w }])), "INVALID_WEIGHT", "reals[0].weight");
     expectCode(build(withReals([{ address: "10.0.0.1", weight: "1" }])), "INVALID_TYPE", "reals[0].weight");
     expectCode(build(withReals([{ address: "10.0.0.1" }])), "INVALID_TYPE", "reals[0].weight");
   });

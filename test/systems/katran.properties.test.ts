@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { SYSTEM_DEFINITIONS, systems } from "../../src/index.js";
 import type { KatranVipFlag } from "../../src/index.js";
 import { forEachEngine } from "../engines.js";
-import { refFollyHash, refKatranRing, refKatranRoute, type RefKatranPacket, type RefKatranVip } from "../reference/katran.js";
+import { refFollyHash, refKatranRing, refKatranRoute, refKatranV2U32, type RefKatranPacket, type RefKatranVip } from "../reference/katran.js";
 import { Rng } from "../rng.js";
 import { loadSystemVectors } from "../vectors.js";
 
@@ -177,5 +177,29 @@ forEachEngine("katran: random fleets against the reference, every input form ali
     expect(balanced).toBeGreaterThan(3000);
     expect(passed).toBeGreaterThan(500);
     expect(dropped).toBeGreaterThan(50);
+  });
+});
+
+forEachEngine("katran: weights up to 2^32 - 1, as Katran's uint32 takes them", () => {
+  it("Maglev V2's uint32 counters wrap as MaglevHashV2's do; V1 gives a huge weight every slot of round one", () => {
+    const rng = new Rng(0x32);
+    const HUGE = [2 ** 32 - 1, 2 ** 32 - 2, 3 * 2 ** 30, 2 ** 31 + 1, 2 ** 31, 1, 2, 1000];
+    for (let n = 0; n < 30; n++) {
+      const ringSize = n % 2 === 0 ? 251 : 13;
+      const version = n % 3 === 0 ? "v1" : "v2";
+      const reals = Array.from({ length: 2 + rng.int(6) }, (_, i) => ({ address: `10.${n}.${i}.${1 + rng.int(250)}`, weight: HUGE[rng.int(HUGE.length)]! }));
+      const distinct = reals.filter((r, i) => reals.findIndex((x) => x.address === r.address) === i);
+      const endpoints = distinct.map((r) => ({ hash: refFollyHash(Uint8Array.from(r.address.split(".").map(Number))), weight: r.weight }));
+      const ring = version === "v2" ? refKatranV2U32(endpoints, ringSize) : refKatranRing(distinct.map((r, i) => ({ address: Uint8Array.from(r.address.split(".").map(Number)), weight: endpoints[i]!.weight })), ringSize, "v1")!;
+      const lb = systems.katran({ vip: { address: "192.0.2.1", port: 443, proto: 6 }, hash_function: version === "v2" ? "maglev_v2" : "maglev", ring_size: ringSize, reals: distinct });
+      const vip: RefKatranVip = { key: key16(Uint8Array.of(192, 0, 2, 1)), port: 443, proto: 6, noSrcPort: false, dportOnly: false, srcDstPort: false };
+      for (let i = 0; i < 100; i++) {
+        const src = rng.bytes(4);
+        const sport = rng.int(65536);
+        const r = refKatranRoute(vip, ringSize, ring, { v6: false, src: key16(src), dst: vip.key, sport, dport: 443, proto: 6 })!;
+        const got = lb.route({ src, dst: "192.0.2.1", sport, dport: 443, proto: 6 });
+        expect([got.backend, got.slot], `${JSON.stringify(distinct)} ${version} ${ringSize}`).toEqual([distinct[r.real!]!.address, r.slot]);
+      }
+    }
   });
 });

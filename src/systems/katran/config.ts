@@ -102,10 +102,12 @@ export const MAX_VIPS = 512;
  */
 export const MAX_RING_SIZE = Math.floor(0xffffffff / MAX_VIPS);
 /**
- * Weights are uint32 in NewReal, but MaglevHashV2 keeps the maximum in an `int`; flowpin
- * keeps them below 2^31 so both hash functions are exact.
+ * NewReal and Endpoint weights are uint32. MaglevHashV2 keeps the maximum in an `int`, but
+ * every comparison and subtraction converts it back to uint32, and its uint32 cum_weight
+ * wraps past 2^32 exactly as the shared Wasm fill's u32 counter does: the whole range is
+ * reproduced.
  */
-export const MAX_WEIGHT = 0x7fffffff;
+export const MAX_WEIGHT = 0xffffffff;
 
 const CONFIG_FIELDS = ["vip", "hash_function", "ring_size", "reals"];
 const VIP_FIELDS = ["address", "port", "proto", "flags"];
