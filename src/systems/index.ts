@@ -16,7 +16,7 @@ import type { Route, System, SystemDefinition, SystemName } from "./system.js";
 import { flowpinSystem } from "./flowpin/index.js";
 import { katranSystem } from "./katran/index.js";
 import { cilium, ciliumSystem } from "./cilium/index.js";
-import { ipvsSystem } from "./ipvs/index.js";
+import { ipvs, ipvsSystem } from "./ipvs/index.js";
 import { envoySystem } from "./envoy/index.js";
 import { glbSystem } from "./glb/index.js";
 import { haproxySystem } from "./haproxy/index.js";
@@ -40,7 +40,7 @@ export const systems = Object.freeze({
   flowpin: flowpinSystem.create,
   katran: katranSystem.create,
   cilium,
-  ipvs: ipvsSystem.create,
+  ipvs,
   envoy: envoySystem.create,
   glb: glbSystem.create,
   haproxy: haproxySystem.create,

@@ -5,13 +5,13 @@
 // run by `haproxy -f cfg -db` on loopback; identity backends answer with their address;
 // connections come from random 127.x.y.z addresses, and each answer must be route()'s.
 // The route side reads the very haproxy.cfg the binary ran (the native reader).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systems, type HaproxyConfig, type HaproxyOperation } from "../../src/index.js";
+import { FlowpinError, systems, type HaproxyConfig, type HaproxyOperation } from "../../src/index.js";
 import { haproxySystem } from "../../src/systems/haproxy/index.js";
 import { Rng } from "../rng.js";
 import { freePorts, hasIpv6Loopback, limited, request, startBackends, startHaproxy, statsCommand, type Haproxy } from "../servers/haproxy.js";
@@ -211,6 +211,36 @@ describe(`haproxy system vs the real haproxy binary (seed ${SEED})`, () => {
     }
     // The bound was reached at least once (raw 127/8 keys sit on few nodes), or the test proves little.
     expect(spilled).toBeGreaterThan(0);
+  });
+
+  it("refuses what `haproxy -c` refuses and accepts what it accepts", () => {
+    const files: [string, string[]][] = [
+      ["weight 257", ["server a 127.0.0.1:1 weight 257"]],
+      ["id 0", ["server a 127.0.0.1:1 id 0"]],
+      ["a duplicate id", ["server a 127.0.0.1:1 id 4", "server b 127.0.0.1:2 id 4"]],
+      ["a duplicate name", ["server a 127.0.0.1:1", "server a 127.0.0.1:2"]],
+      ["hash-balance-factor 100", ["hash-balance-factor 100", "server a 127.0.0.1:1"]],
+      ["hash-type consistent md5", ["hash-type consistent md5", "server a 127.0.0.1:1"]],
+      ["the removed redispatch keyword", ["redispatch", "server a 127.0.0.1:1"]],
+      ["weight 2x (atol)", ["server a 127.0.0.1:1 weight 2x"]],
+      ["a name shared with an explicit id", ["server a 127.0.0.1:1", "server a 127.0.0.1:2 id 9"]],
+      ["no server at all", []],
+      ["hash-balance-factor 0", ["hash-balance-factor 0", "server a 127.0.0.1:1"]],
+    ];
+    for (const [what, lines] of files) {
+      const text = ["defaults", "    timeout connect 1s", "    timeout client 1s", "    timeout server 1s", "frontend fe", "    bind 127.0.0.1:1", "    default_backend be", "backend be", "    balance source", ...lines.map((l) => `    ${l}`), ""].join("\n");
+      const file = path.join(dir, "check.cfg");
+      fs.writeFileSync(file, text);
+      const binary = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
+      let ours: unknown = null;
+      try {
+        systems.haproxy(haproxySystem.native!.parse(text, {}));
+      } catch (e) {
+        ours = e;
+      }
+      if (ours !== null) expect(ours, what).toBeInstanceOf(FlowpinError);
+      expect({ what, refused: ours !== null }).toEqual({ what, refused: binary.status !== 0 });
+    }
   });
 
   it("runtime commands on the stats socket: set weight, disable server, enable server", async () => {

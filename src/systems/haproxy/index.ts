@@ -297,7 +297,12 @@ function result(backend: string | null, server: string | null, hash: string | nu
   return explain ? { backend, server, hash, slot, reason, explain } : { backend, server, hash, slot, reason };
 }
 
-export const haproxySystem: SystemDefinition<HaproxyConfig, HaproxyConnection, HaproxyRoute> = {
+/** The registry's entry, whose create() gives the HAProxy-specific system (servers(), served(), reset()). */
+export interface HaproxyDefinition extends SystemDefinition<HaproxyConfig, HaproxyConnection, HaproxyRoute> {
+  create(config: HaproxyConfig): HaproxySystem;
+}
+
+export const haproxySystem: HaproxyDefinition = {
   name: "haproxy",
   summary: "HAProxy 2.6 balance source / hash src: consistent-hash tree or map, backups, redispatch, hash-balance-factor",
   create: (config: HaproxyConfig): HaproxySystem => new Haproxy(config),

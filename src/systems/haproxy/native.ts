@@ -209,7 +209,7 @@ export function parseHaproxyCfg(text: string, options: { name?: string } = {}): 
   if (settings.balance === undefined) {
     throw flowpinError("INVALID_CONFIG", `backend ${show(be.name)} has no 'balance source' or 'balance hash src' line (HAProxy's default is roundrobin, not modelled)`);
   }
-  if (config.servers.length === 0) throw flowpinError("NO_BACKENDS", `backend ${show(be.name)} has no server`);
+  // A backend without servers is valid to HAProxy: it answers 503 (routes say "no-server").
   if (be.kind === "backend") {
     // The frontends that lead here: their binds (and address-changing rules) decide the key.
     const fronts = all.filter((s) => s.kind === "frontend" && s.lines.some((l) => (l.words[0] === "default_backend" || l.words[0] === "use_backend") && l.words[1] === be.name));
