@@ -64,6 +64,14 @@ describe("katran config: types and values", () => {
     expectCode(build({ ...BASE, ring_size: 13.5 }), "INVALID_TABLE_SIZE", "ring_size");
   });
 
+  it("more distinct reals than Katran's default maxReals numbers (4095): Katran would skip the rest", () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, weight: 1 }));
+    expect(() => systems.katran(withReals(many(4095)))).not.toThrow();
+    expectCode(build(withReals(many(4096))), "INVALID_CONFIG", /reals\[4095\].*maxReals 4096/);
+    // A real written twice takes one number.
+    expect(() => systems.katran(withReals([...many(4095), { address: "::ffff:10.0.0.0", weight: 2 }]))).not.toThrow();
+  });
+
   it("one address under two scopes: two reals folly tells apart with one hash, whose ring order Katran leaves unspecified", () => {
     expectCode(build(withReals([{ address: "fe80::1%1", weight: 1 }, { address: "fe80::1%2", weight: 1 }])), "DUPLICATE_BACKEND", /fe80::1%2/);
   });

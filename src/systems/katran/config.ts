@@ -109,6 +109,9 @@ export const MAX_RING_SIZE = Math.floor(0xffffffff / MAX_VIPS);
  */
 export const MAX_WEIGHT = 0xffffffff;
 
+/** KatranConfig.maxReals default (KatranLbStructs.h kDefaultMaxReals) and the BPF reals array size. */
+export const MAX_REALS = 4096;
+
 const CONFIG_FIELDS = ["vip", "hash_function", "ring_size", "reals"];
 const VIP_FIELDS = ["address", "port", "proto", "flags"];
 const REAL_FIELDS = ["address", "weight"];
@@ -228,6 +231,12 @@ export function validateReals(raw: unknown): KatranRealEntry[] {
       // Only one address with two scopes gets here: two reals folly tells apart but hashes
       // alike, whose order Katran's std::sort leaves unspecified.
       throw flowpinError("DUPLICATE_BACKEND", `reals[${i}].address ${show(text)} hashes like ${show(ids[same])} (one address, two scopes): Katran's ring order between them is unspecified`);
+    }
+    if (ids.length === MAX_REALS - 1) {
+      // Real numbers run 1..maxReals-1 (KatranLb.cpp fills realNums_ from 1; 0 marks an empty
+      // ring slot); the next real gets "exhausted real's space" and is skipped with a log
+      // line, which flowpin refuses rather than lose the real silently.
+      throw flowpinError("INVALID_CONFIG", `reals[${i}] (${show(text)}) is real number ${MAX_REALS}: Katran's default maxReals ${MAX_REALS} numbers at most ${MAX_REALS - 1} distinct reals and would skip it`);
     }
     byKey.set(key, ids.length);
     byHash.set(hash, ids.length);
