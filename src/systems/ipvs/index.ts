@@ -91,10 +91,20 @@ function effectiveFamily(fam: 4 | 6, value: unknown, at: number, inet6: boolean)
   return 6;
 }
 
+/** A built IPVS mh service: `route` plus what the kernel holds. */
+export interface IpvsSystem extends System<IpvsFlow, IpvsRoute> {
+  /** IP_VS_MH_TAB_SIZE. */
+  readonly size: number;
+  /** "tcp 203.0.113.10:80". */
+  readonly service: string;
+  /** The service's destinations now, in the order they were added (the kernel lists them last-added first). */
+  destinations(): IpvsDestination[];
+}
+
 const hex8 = (v: number): string => (v >>> 0).toString(16).padStart(8, "0");
 const leHex = (v: number): string => toHex(Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24));
 
-class IpvsSystem implements System<IpvsFlow, IpvsRoute> {
+class IpvsMh implements IpvsSystem {
   readonly system = "ipvs" as const;
   /** IP_VS_MH_TAB_SIZE. */
   readonly size: number;
@@ -242,7 +252,7 @@ function describe(d: Dest | null): string {
 export const ipvsSystem: SystemDefinition<IpvsConfig, IpvsFlow, IpvsRoute> = {
   name: "ipvs",
   summary: "Linux IPVS mh scheduler: hsiphash client hash, mh-port, mh-fallback, ipvsadm-save files",
-  create: (config: IpvsConfig) => new IpvsSystem(config),
+  create: (config: IpvsConfig) => new IpvsMh(config),
   input: (record) => {
     const flow: IpvsFlow = flowFromRecord(record, ["inverse"]);
     if (record.inverse !== undefined) flow.inverse = record.inverse as boolean;
@@ -251,4 +261,10 @@ export const ipvsSystem: SystemDefinition<IpvsConfig, IpvsFlow, IpvsRoute> = {
   native: ipvsadmNative,
 };
 
-export type { IpvsSystem };
+/**
+ * Builds an IPVS mh service from its configuration (`systems.ipvs`).
+ * @example systems.ipvs({ service: { address: "203.0.113.10", port: 80, protocol: "tcp", scheduler: "mh" }, operations: [{ op: "add", address: "10.0.0.1", port: 80 }] }).size // 4093
+ */
+export function ipvs(config: IpvsConfig): IpvsSystem {
+  return new IpvsMh(config);
+}
