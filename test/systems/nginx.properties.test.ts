@@ -179,3 +179,22 @@ describe("changes as nginx applies them (on reload): which clients move", () => 
     expect(a.diff(systems.nginx(c.config), flows).moved).toBe(0);
   });
 });
+
+describe("fail_timeout, on the clock the connections carry", () => {
+  it("a refusing server is skipped until fail_timeout has passed, then one connection probes it again (vector notes)", () => {
+    const c = loadSystemVectors("nginx").cases.find((x: { id: string }) => x.id === "stream-dead-backend");
+    const flows: NginxFlow[] = c.flows.map((f: { flow: NginxFlow }) => f.flow);
+    const dead = "127.0.0.1:9094";
+    const nginx = systems.nginx(c.config) as NginxSystem;
+    // At time 0 the vectors' run: the first connection to reach the dead server tries it, later ones skip it.
+    const at0 = flows.map((f) => nginx.route({ ...f, time: 0 }));
+    const probes0 = at0.filter((r) => r.upstream_addr.startsWith(`${dead}, `)).length;
+    expect(probes0).toBe(1);
+    // 10 s later (fail_timeout=10s by default) it is still failed: "now - checked <= fail_timeout".
+    expect(flows.map((f) => nginx.route({ ...f, time: 10 })).filter((r) => r.upstream_addr.includes(dead)).length).toBe(0);
+    // 11 s later the first connection whose point is on it probes it again, fails, and marks it anew.
+    const at11 = flows.map((f) => nginx.route({ ...f, time: 11 }));
+    expect(at11.filter((r) => r.upstream_addr.includes(dead)).length).toBe(1);
+    for (const r of at11) expect(r.backend).not.toBe(dead);
+  });
+});

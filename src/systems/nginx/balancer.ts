@@ -32,10 +32,12 @@ export type Via = "hash" | "round-robin" | "fallback" | "backup";
 
 /** One connection's outcome (reused between calls; copy what you keep). */
 export interface Attempt {
-  /** Peers tried in order (indices into Balancer.peers); the last one accepted unless `failed`. */
-  readonly tried: number[];
-  /** Server text index of every ring point (or modulo slot's peer) looked at. */
-  readonly walk: number[];
+  /** Peers tried in order (indices into Balancer.peers), tried[0, triedCount); the last one accepted unless `failed`. */
+  readonly tried: Int32Array;
+  triedCount: number;
+  /** Server text index of every ring point (or modulo slot's peer) looked at, walk[0, walkCount). */
+  readonly walk: Int32Array;
+  walkCount: number;
   /** CRC-32 of the key, or -1 when the key was not hashed. */
   hash: number;
   /** The first ring point (or modulo slot), or -1. */
@@ -67,7 +69,7 @@ export class Balancer {
   #key: Uint8Array = new Uint8Array(0);
   #keyLength = 0;
   readonly #digits = new Uint8Array(24);
-  readonly #result: Attempt = { tried: [], walk: [], hash: -1, slot: -1, via: "hash", failed: null };
+  readonly #result: Attempt;
 
   constructor(up: Upstream) {
     this.#up = up;
@@ -83,6 +85,8 @@ export class Balancer {
     this.#accessed = new Float64Array(n).fill(-Infinity);
     this.#checked = new Float64Array(n).fill(-Infinity);
     this.#tried = new Uint8Array(n);
+    // At most one try per peer, and at most 21 points per try (more goes round robin).
+    this.#result = { tried: new Int32Array(n), triedCount: 0, walk: new Int32Array(22 * n), walkCount: 0, hash: -1, slot: -1, via: "hash", failed: null };
   }
 
   /**
@@ -92,8 +96,8 @@ export class Balancer {
   connect(key: Uint8Array, keyLength: number, now: number): Attempt {
     const up = this.#up;
     const r = this.#result;
-    r.tried.length = 0;
-    r.walk.length = 0;
+    r.triedCount = 0;
+    r.walkCount = 0;
     r.hash = -1;
     r.slot = -1;
     r.failed = null;
@@ -119,7 +123,7 @@ export class Balancer {
         r.failed = "none";
         return r;
       }
-      r.tried.push(p);
+      r.tried[r.triedCount++] = p;
       const peer = this.peers[p]!;
       const single = (this.#backup ? up.backup! : up.primary).single;
       if (peer.listening) {
@@ -159,7 +163,7 @@ export class Balancer {
     const r = this.#result;
     for (;;) {
       const text = owner[this.#pointer % hashes.length]!;
-      r.walk.push(text);
+      r.walk[r.walkCount++] = text;
       let best = -1;
       let total = 0;
       for (const i of this.#byText[text]!) {
@@ -195,7 +199,7 @@ export class Balancer {
       if (r.slot < 0) r.slot = w;
       let p = 0;
       while (w >= peers[p]!.weight) w -= peers[p++]!.weight;
-      r.walk.push(peers[p]!.text);
+      r.walk[r.walkCount++] = peers[p]!.text;
       if (this.#usable(p)) {
         r.via = "hash";
         return this.#picked(p);
