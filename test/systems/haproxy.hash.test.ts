@@ -10,7 +10,7 @@ import { Rng } from "../rng.js";
 
 describe("haproxy hashes", () => {
   const rng = new Rng(17);
-  const inputs = [new Uint8Array(0), new Uint8Array([0]), new Uint8Array([127, 1, 2, 3]), new Uint8Array(16).fill(255)];
+  const inputs: Uint8Array[] = [new Uint8Array(0), new Uint8Array([0]), new Uint8Array([127, 1, 2, 3]), new Uint8Array(16).fill(255)];
   for (let i = 0; i < 300; i++) inputs.push(rng.bytes(rng.int(40)));
 
   it("sdbm, djb2, wt6 and crc32 equal the reference on 300 random inputs and the edges", () => {
