@@ -38,7 +38,15 @@ export default defineConfig([
     // The module the workerd entry imports sits beside it.
     onSuccess: async () => fs.copyFileSync("build/flowpin-simd.wasm", "dist/flowpin-simd.wasm"),
   },
-  { ...common, entry: { cli: "src/cli/main.ts" }, format: ["esm"], banner: { js: "#!/usr/bin/env node" }, platform: "node" },
+  // The CLI bundles `yaml` (CommonJS, which calls require("process")): an ESM bundle needs a
+  // real `require` for that, made with createRequire.
+  {
+    ...common,
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __flowpinRequire } from "node:module";\nconst require = __flowpinRequire(import.meta.url);' },
+    platform: "node",
+  },
   // Benchmarks: loaded by `flowpin bench` from a clone; peers stay external (dev dependencies).
   {
     ...common,

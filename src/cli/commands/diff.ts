@@ -1,21 +1,93 @@
-import type { Command } from "../command.js";
+import type { Route, RouteDiff } from "../../systems/system.js";
+import type { Command, Values } from "../command.js";
+import { at } from "../flows.js";
 import { usage } from "../io.js";
 import { loadTable } from "../load-table.js";
+import { isSystemFile, loadSystem } from "../system-config.js";
+import { padCell } from "../text-width.js";
+import { recordInputs } from "./route.js";
+
+/** Two system configs: route the given flows through both and report the ones that move. */
+function systemDiff(oldPath: string, newPath: string, values: Values, format: string): string {
+  const sys = values.system as string | undefined;
+  const name = values.name as string | undefined;
+  const a = loadSystem(oldPath, sys, name);
+  const b = loadSystem(newPath, sys, name);
+  if (a.def !== b.def) usage(`cannot diff a ${a.def.name} config against a ${b.def.name} config`);
+  if (values.flow === undefined && values.input === undefined) {
+    usage(`diff of two ${a.def.name} configs routes flows through both: give the flows (clients, connections) with --flow or --input`);
+  }
+  const inputs = recordInputs(a.def, values);
+  const before = at(`${oldPath}: `, () => a.def.create(a.config));
+  const after = at(`${newPath}: `, () => b.def.create(b.config));
+  const d: RouteDiff<unknown> = before.diff(after, inputs.map((x) => x.input));
+  // Per backend: flows before and after, from the same routes the diff compared.
+  const count = (routes: Route[]) => routes.reduce((m, r) => m.set(r.backend ?? "(none)", (m.get(r.backend ?? "(none)") ?? 0) + 1), new Map<string, number>());
+  const was = count(a.def.create(a.config).routeBatch(inputs.map((x) => x.input)));
+  const now = count(b.def.create(b.config).routeBatch(inputs.map((x) => x.input)));
+  const backends = [...new Set([...was.keys(), ...now.keys()])].sort();
+  if (format === "json") {
+    return `${JSON.stringify({
+      system: a.def.name,
+      flows: d.total,
+      moved: d.moved,
+      fraction: d.total ? d.moved / d.total : 0,
+      backends: backends.map((id) => ({ id, before: was.get(id) ?? 0, after: now.get(id) ?? 0 })),
+      changes: d.changes,
+    })}\n`;
+  }
+  const lines = [
+    `${a.def.name}: ${d.moved} of ${d.total} flows move (${d.total ? ((100 * d.moved) / d.total).toFixed(3) : "0.000"}%)`,
+    "",
+    `${padCell("backend", 24)} ${"before".padStart(8)} ${"after".padStart(8)}`,
+    ...backends.map((id) => `${padCell(id, 24)} ${String(was.get(id) ?? 0).padStart(8)} ${String(now.get(id) ?? 0).padStart(8)}`),
+  ];
+  if (d.changes.length) lines.push("", "moved:", ...d.changes.slice(0, 20).map((c) => `  ${JSON.stringify(c.input)}  ${c.from ?? "(none)"} -> ${c.to ?? "(none)"}`));
+  if (d.changes.length > 20) lines.push(`  ... ${d.changes.length - 20} more (--format json lists all)`);
+  return `${lines.join("\n")}\n`;
+}
 
 export const diff: Command = {
   name: "diff",
-  summary: "disruption between two fleet configs or tables",
+  summary: "disruption between two fleet configs, tables, or system configs",
   help: `usage: flowpin diff OLD NEW [--format json|text]
+       flowpin diff OLD NEW (--flow SPEC ... | --input FLOWS) [--system NAME] [--name NAME] [--format json|text]
 
 OLD and NEW are fleet configs, tables printed by \`flowpin table --format json\`, or binary
-table files, of the same algorithm. Prints the slots (rows) that moved, the fraction, the
-per-backend gains and losses, and the moves that did not involve a changed backend.
+table files, of the same algorithm and profile: prints the slots (rows) that moved, the
+fraction, the per-backend gains and losses, and the moves that did not involve a changed
+backend.
+
+OLD and NEW may also be two configs of one production system, as \`flowpin route\` reads
+them ({"system": NAME, ...} JSON or the system's own file: ipvsadm-save output, an Envoy
+Cluster, forwarding_table.json, an nginx.conf upstream, a haproxy.cfg backend): the flows
+given (clients, connections) are routed through both, and those that change backend are
+listed with the per-backend counts before and after.
+
+  --flow SPEC     one flow, as for flowpin route; repeat for several
+  --input FILE    CSV with a header line or JSON Lines, one flow per line; - reads stdin
+  --system NAME   the system of both files, where they do not say
+  --name NAME     which upstream / backend / cluster of files that have several
 `,
-  options: { format: { type: "string" } },
+  options: {
+    format: { type: "string" },
+    flow: { type: "string", multiple: true },
+    input: { type: "string" },
+    system: { type: "string" },
+    name: { type: "string" },
+  },
   positionals: [2, 2],
   run(values, [oldPath, newPath], io) {
     const format = (values.format as string | undefined) ?? (process.stdout.isTTY ? "text" : "json");
     if (format !== "json" && format !== "text") usage(`--format must be json or text, got ${JSON.stringify(format)}`);
+    const sys = values.system as string | undefined;
+    const systems = [isSystemFile(oldPath!, sys), isSystemFile(newPath!, sys)];
+    if (systems[0] || systems[1]) {
+      if (!systems[0] || !systems[1]) usage(`cannot diff a system config against a fleet config or table (${systems[0] ? newPath : oldPath} is not a system config)`);
+      io.out(systemDiff(oldPath!, newPath!, values, format));
+      return;
+    }
+    if (values.flow !== undefined || values.input !== undefined || values.name !== undefined) usage("--flow, --input and --name apply to system configs; these are fleet configs or tables");
     const a = loadTable(oldPath!);
     const b = loadTable(newPath!);
     if (a.algorithm !== b.algorithm) usage(`cannot diff a ${a.algorithm} table against a ${b.algorithm} table`);

@@ -1,46 +1,14 @@
 // `flowpin route`: which backend a production system picks for each flow, from its own
 // configuration (a `{"system": NAME, ...}` JSON file or the system's native file).
-import { SYSTEM_DEFINITIONS, systemDefinition } from "../../systems/index.js";
-import type { Route, SystemDefinition } from "../../systems/system.js";
+import { SYSTEM_DEFINITIONS } from "../../systems/index.js";
+import type { Route } from "../../systems/system.js";
 import type { Command, Values } from "../command.js";
-import { parseJson } from "../config.js";
 import { at, fileRecords, forEachCaptureChunk, specRecords } from "../flows.js";
-import { readInput, usage } from "../io.js";
-import { yamlToJson } from "../yaml.js";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Definition = SystemDefinition<any, any, Route>;
-
-/** The system and its config from --config (and --system, --name). */
-export function loadSystem(path: string, systemFlag: string | undefined, name: string | undefined): { def: Definition; config: unknown } {
-  const text = new TextDecoder().decode(readInput(path, "config"));
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{")) {
-    const doc = parseJson(text, path);
-    if (typeof doc === "object" && doc !== null && !Array.isArray(doc) && "system" in doc) {
-      const { system, ...config } = doc as Record<string, unknown>;
-      if (systemFlag !== undefined && systemFlag !== system) usage(`--system ${systemFlag} disagrees with ${path}'s "system": ${JSON.stringify(system)}`);
-      return { def: at(`${path}: `, () => systemDefinition(system)), config };
-    }
-  }
-  let def: Definition | undefined;
-  if (systemFlag !== undefined) def = at("--system: ", () => systemDefinition(systemFlag));
-  else {
-    def = Object.values(SYSTEM_DEFINITIONS).find((d) => d?.native?.detect(text));
-    if (!def) {
-      const natives = Object.values(SYSTEM_DEFINITIONS).flatMap((d) => (d?.native ? [`${d.name} (${d.native.description})`] : []));
-      usage(`${path}: not a {"system": NAME, ...} JSON file nor a native file flowpin recognizes (${natives.join("; ")}); name the system with --system`);
-    }
-  }
-  if (!def.native) usage(`${path}: the ${def.name} system has no native file format; give {"system": "${def.name}", ...} JSON`);
-  const native = def.native;
-  // An Envoy Cluster may be YAML; the library reads JSON only, so the CLI converts it here.
-  const source = def.name === "envoy" && !trimmed.startsWith("{") ? at(`${path}: `, () => yamlToJson(text)) : text;
-  return { def, config: at(`${path}: `, () => native.parse(source, { name })) };
-}
+import { usage } from "../io.js";
+import { loadSystem, type Definition } from "../system-config.js";
 
 /** The inputs of --flow / --input as the system's own input objects. */
-function recordInputs(def: Definition, values: Values): { where: string; input: unknown }[] {
+export function recordInputs(def: Definition, values: Values): { where: string; input: unknown }[] {
   const given = [values.flow !== undefined, values.input !== undefined, values.pcap !== undefined].filter(Boolean).length;
   if (given !== 1) usage("give exactly one of --flow, --input or --pcap (--flow may repeat)");
   const records = values.flow !== undefined ? specRecords(values.flow) : fileRecords(values.input as string);
