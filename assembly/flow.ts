@@ -1,5 +1,6 @@
 // Flow hashing: every profile over one 5-tuple, one flow at a time or a whole batch in one
-// call (4 HalfSipHash lanes in i32x4 for the flowpin profile in the SIMD build).
+// call (4 lanes in i32x4 in the SIMD build: HalfSipHash for the flowpin profile, jhash for
+// katran and cilium over IPv4).
 //
 // Addresses arrive as numeric words: IPv4 as the u32 whose big-endian bytes are the address
 // (192.0.2.1 = 0xc0000201), IPv6 as four such words, most significant first. The wire bytes
@@ -15,6 +16,7 @@ import { sipHash } from "./hash/siphash";
 import { toeplitz } from "./hash/toeplitz";
 import { final, jhash, jhash2words, jhash3words } from "./hash/jhash";
 import { xxh64 } from "./hash/xxh64";
+import { bswapx4, halfSip13x4w10, halfSip13x4w4, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
 
 // @ts-ignore: decorator
 @inline const P_FLOWPIN: u32 = 0;
@@ -361,37 +363,16 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
   return lo;
 }
 
-// SIMD helpers: u32 rotations by 8 and 16 are byte shuffles; the rest shift-or.
-// @ts-ignore: decorator
-@inline function rotl16x4(x: v128): v128 {
-  return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-}
-// @ts-ignore: decorator
-@inline function rotl8x4(x: v128): v128 {
-  return i8x16.shuffle(x, x, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
-}
-// @ts-ignore: decorator
-@inline function bswapx4(x: v128): v128 {
-  return i8x16.shuffle(x, x, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
-}
-// @ts-ignore: decorator
-@inline function rotlx4(x: v128, n: i32): v128 {
-  return v128.or(i32x4.shl(x, n), i32x4.shr_u(x, 32 - n));
-}
-
 /**
  * flowpin profile over IPv4 flows [0, n4) four at a time: HalfSipHash-1-3 with one flow per
- * i32x4 lane. The 13-byte message is 3 full words plus the last word (proto | 13 << 24), so
- * 4 compression rounds and 3 finalization rounds, the same sequence as halfSipHash().
+ * i32x4 lane. The 13-byte message is 3 full words plus the last word (proto | 13 << 24):
+ * 4 compression rounds and 3 finalization rounds, written out in flowx4.ts.
  */
 // @ts-ignore: decorator
 @inline function flowpinV4x4(cfg: usize, flags: u32, n4: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
   const k0 = i32x4.splat(load<u32>(cfg, KEY));
   const k1 = i32x4.splat(load<u32>(cfg, KEY + 4));
-  const iv2 = v128.xor(k0, i32x4.splat(0x6c796765));
-  const iv3 = v128.xor(k1, i32x4.splat(0x74656462));
   const len = i32x4.splat(13 << 24);
-  const ff = i32x4.splat(0xff);
   const noPorts = (flags & F_NO_PORTS) != 0;
   const symmetric = (flags & F_SYMMETRIC) != 0;
   for (let i: u32 = 0; i < n4; i += 4) {
@@ -399,7 +380,7 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
     let b = v128.load(dst + (<usize>i << 2));
     let sp = v128.load16x4_u(sport + (<usize>i << 1));
     let dp = v128.load16x4_u(dport + (<usize>i << 1));
-    const pr = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(proto + <usize>i)));
+    const pr = loadU8x4(proto + <usize>i);
     if (noPorts) { sp = i32x4.splat(0); dp = sp; }
     if (symmetric) {
       const swap = v128.or(i32x4.gt_u(a, b), v128.and(i32x4.eq(a, b), i32x4.gt_u(sp, dp)));
@@ -410,45 +391,19 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
       dp = v128.bitselect(sp, dp, swap);
       sp = sp2;
     }
-    let v0 = k0, v1 = k1, v2 = iv2, v3 = iv3;
-    let m = bswapx4(a);
-    for (let r = 0; r < 7; r++) {
-      if (r < 4) v3 = v128.xor(v3, m);
-      v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
-      v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
-      v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
-      v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
-      if (r < 4) v0 = v128.xor(v0, m);
-      if (r == 0) m = bswapx4(b);
-      else if (r == 1) m = bswapx4(v128.or(i32x4.shl(sp, 16), dp));
-      else if (r == 2) m = v128.or(pr, len);
-      else if (r == 3) v2 = v128.xor(v2, ff);
-    }
-    v128.store(out + (<usize>i << 2), v128.xor(v1, v3));
+    v128.store(out + (<usize>i << 2), halfSip13x4w4(k0, k1, bswapx4(a), bswapx4(b), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len)));
   }
-}
-
-// @ts-ignore: decorator
-@inline function transposeRow(r0: v128, r1: v128, r2: v128, r3: v128, k: i32): v128 {
-  // Word k of four rows (one IPv6 address per row) as one vector: a 4x4 u32 transpose.
-  if (k == 0) return i32x4.shuffle(i32x4.shuffle(r0, r1, 0, 4, 1, 5), i32x4.shuffle(r2, r3, 0, 4, 1, 5), 0, 1, 4, 5);
-  if (k == 1) return i32x4.shuffle(i32x4.shuffle(r0, r1, 0, 4, 1, 5), i32x4.shuffle(r2, r3, 0, 4, 1, 5), 2, 3, 6, 7);
-  if (k == 2) return i32x4.shuffle(i32x4.shuffle(r0, r1, 2, 6, 3, 7), i32x4.shuffle(r2, r3, 2, 6, 3, 7), 0, 1, 4, 5);
-  return i32x4.shuffle(i32x4.shuffle(r0, r1, 2, 6, 3, 7), i32x4.shuffle(r2, r3, 2, 6, 3, 7), 2, 3, 6, 7);
 }
 
 /**
  * flowpin profile over IPv6 flows [0, n4) four at a time: the 37-byte message is 9 full
- * words plus the last (proto | 37 << 24), so 10 compression rounds and 3 finalization rounds.
+ * words plus the last (proto | 37 << 24): 10 compression rounds and 3 finalization rounds.
  */
 // @ts-ignore: decorator
 @inline function flowpinV6x4(cfg: usize, flags: u32, n4: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
   const k0 = i32x4.splat(load<u32>(cfg, KEY));
   const k1 = i32x4.splat(load<u32>(cfg, KEY + 4));
-  const iv2 = v128.xor(k0, i32x4.splat(0x6c796765));
-  const iv3 = v128.xor(k1, i32x4.splat(0x74656462));
   const len = i32x4.splat(37 << 24);
-  const ff = i32x4.splat(0xff);
   const noPorts = (flags & F_NO_PORTS) != 0;
   const symmetric = (flags & F_SYMMETRIC) != 0;
   for (let i: u32 = 0; i < n4; i += 4) {
@@ -462,7 +417,7 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
     let b2 = transposeRow(d0, d1, d2, d3, 2), b3 = transposeRow(d0, d1, d2, d3, 3);
     let sp = v128.load16x4_u(sport + (<usize>i << 1));
     let dp = v128.load16x4_u(dport + (<usize>i << 1));
-    const pr = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(proto + <usize>i)));
+    const pr = loadU8x4(proto + <usize>i);
     if (noPorts) { sp = i32x4.splat(0); dp = sp; }
     if (symmetric) {
       // Lexicographic (word 0..3, then port) unsigned comparison, all lanes at once.
@@ -478,27 +433,40 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
       t = v128.bitselect(b3, a3, swap); b3 = v128.bitselect(a3, b3, swap); a3 = t;
       t = v128.bitselect(dp, sp, swap); dp = v128.bitselect(sp, dp, swap); sp = t;
     }
-    let v0 = k0, v1 = k1, v2 = iv2, v3 = iv3;
-    let m = bswapx4(a0);
-    for (let r = 0; r < 13; r++) {
-      if (r < 10) v3 = v128.xor(v3, m);
-      v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
-      v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
-      v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
-      v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
-      if (r < 10) v0 = v128.xor(v0, m);
-      if (r == 0) m = bswapx4(a1);
-      else if (r == 1) m = bswapx4(a2);
-      else if (r == 2) m = bswapx4(a3);
-      else if (r == 3) m = bswapx4(b0);
-      else if (r == 4) m = bswapx4(b1);
-      else if (r == 5) m = bswapx4(b2);
-      else if (r == 6) m = bswapx4(b3);
-      else if (r == 7) m = bswapx4(v128.or(i32x4.shl(sp, 16), dp));
-      else if (r == 8) m = v128.or(pr, len);
-      else if (r == 9) v2 = v128.xor(v2, ff);
+    v128.store(out + (<usize>i << 2), halfSip13x4w10(k0, k1, bswapx4(a0), bswapx4(a1), bswapx4(a2), bswapx4(a3),
+      bswapx4(b0), bswapx4(b1), bswapx4(b2), bswapx4(b3), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len)));
+  }
+}
+
+/**
+ * katran and cilium profiles over IPv4 flows [0, n4) four at a time, the same words as
+ * hashV4(): Katran jhash_2words(src, ports, INIT_JHASH_SEED) after the VIP-flag edits (as
+ * lane masks, so the loop does not branch on them); Cilium 1.16 jhash_3words(saddr, ports,
+ * nexthdr, seed4).
+ */
+// @ts-ignore: decorator
+@inline function jhashV4x4(cfg: usize, profile: u32, n4: u32, src: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  const flags = load<u32>(cfg, 4);
+  if (profile == P_KATRAN) {
+    const iv = i32x4.splat(0xdeadbeef + 8 + KATRAN_SEED);
+    const dpKeep = i32x4.splat(flags & (F_KATRAN_SRC_DST_PORT | F_KATRAN_DPORT_ONLY) ? -1 : 0);
+    const spKeep = i32x4.splat(flags & F_KATRAN_NO_SRC_PORT ? 0 : -1);
+    const only = i32x4.splat(flags & F_KATRAN_DPORT_ONLY ? -1 : 0);
+    for (let i: u32 = 0; i < n4; i += 4) {
+      const dp = v128.and(v128.load16x4_u(dport + (<usize>i << 1)), dpKeep);
+      const sp = v128.bitselect(dp, v128.and(v128.load16x4_u(sport + (<usize>i << 1)), spKeep), only);
+      const a = v128.andnot(bswapx4(v128.load(src + (<usize>i << 2))), only);
+      v128.store(out + (<usize>i << 2), jhash2x4(a, bswapx4(v128.or(i32x4.shl(sp, 16), dp)), iv));
     }
-    v128.store(out + (<usize>i << 2), v128.xor(v1, v3));
+    return;
+  }
+  const iv = i32x4.splat(0xdeadbeef + 12 + load<u32>(cfg, 8));
+  for (let i: u32 = 0; i < n4; i += 4) {
+    const sp = v128.load16x4_u(sport + (<usize>i << 1));
+    const dp = v128.load16x4_u(dport + (<usize>i << 1));
+    // (bswap16(sport) << 16) | bswap16(dport) = bswap32((dport << 16) | sport).
+    const ports = bswapx4(v128.or(i32x4.shl(dp, 16), sp));
+    v128.store(out + (<usize>i << 2), jhash3x4(bswapx4(v128.load(src + (<usize>i << 2))), ports, loadU8x4(proto + <usize>i), iv));
   }
 }
 
@@ -523,6 +491,13 @@ export function flowHashBatch(cfg: usize, v6: u32, n: u32, src: usize, dst: usiz
           <u32>load<u16>(sport + (<usize>i << 1)), <u32>load<u16>(dport + (<usize>i << 1)), <u32>load<u8>(proto + <usize>i)));
       }
       return;
+    }
+    if (ASC_FEATURE_SIMD) {
+      const profile = load<u32>(cfg);
+      if (profile == P_KATRAN || profile == P_CILIUM) {
+        i = n & ~3;
+        jhashV4x4(cfg, profile, i, src, sport, dport, proto, out);
+      }
     }
     for (; i < n; i++) {
       const lo = hashV4(cfg, load<u32>(src + (<usize>i << 2)), load<u32>(dst + (<usize>i << 2)),

@@ -25,4 +25,6 @@ export { toeplitz } from "./hash/toeplitz";
 export { flowHashV4, flowHashV6, flowHashBatch, packetHashBatch } from "./flow";
 export { maglevFill, maglevEnvoyParams, maglevStateBytes, maglevBitmapBytes } from "./maglev";
 export { glbBuild } from "./glb";
+export { routeBatch } from "./route";
 export { rdvPick, rdvPickBatch, rdvTopK, rdvLn, jump } from "./rendezvous";
+export { ctBytes, ctInit, ctLookup, ctInsert, ctRemove, ctSweep, ctLookupBatch } from "./conntrack";

@@ -56,9 +56,25 @@ export interface WasmExports {
   rdvTopK(lo: number, hi: number, keys: number, weights: number, n: number, mode: number, k: number, scratch: number, out: number): void;
   /** ln of f64[n] in place, the log rendezvous scores use (fdlibm's, as Math.log). */
   rdvLn(ptr: number, n: number): void;
+  /**
+   * Hash + table lookup of a whole flow batch in one pass (layout and parameter block:
+   * assembly/route.ts); called only through src/engine/route-kernel.ts.
+   */
+  routeBatch(params: number, n: number, src: number, dst: number, sport: number, dport: number, proto: number, table: number, out: number, hashes: number): void;
   /** Jump consistent hash of the 64-bit key (lo, hi). */
   jump(lo: number, hi: number, buckets: number): number;
+  /** Bytes of a connection table region (layout: assembly/conntrack.ts; used by src/balancer/conntrack.ts). */
+  ctBytes(capacity: number, maxBackends: number): number;
+  ctInit(t: number, capacity: number, maxBackends: number, seed: number): void;
+  /** Backend index of key (a, b, c, proto | kind << 12) at time `now` (ms), or -1. */
+  ctLookup(t: number, a: number, b: number, c: number, pk: number, now: number): number;
+  /** Inserts or repoints a key; 1 when a live entry was evicted for it. */
+  ctInsert(t: number, a: number, b: number, c: number, pk: number, backend: number, now: number, timeout: number): number;
+  ctRemove(t: number, a: number, b: number, c: number, pk: number): number;
+  ctSweep(t: number, now: number, count: number): number;
+  /** out[i] = backend index of IPv4 batch flow i, or 0xffffffff; returns the hits. */
+  ctLookupBatch(t: number, n: number, src: number, dst: number, sport: number, dport: number, proto: number, now: number, out: number): number;
 }
 
 /** The export names, for the drift test and for wasm2js output checks. */
-export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "glbBuild", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump"];
+export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "glbBuild", "routeBatch", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump", "ctBytes", "ctInit", "ctLookup", "ctInsert", "ctRemove", "ctSweep", "ctLookupBatch"];

@@ -1,0 +1,246 @@
+// Four flows per i32x4 (SIMD build only): the hash cores the batch paths share, one flow per
+// lane. Every function here is @inline and reached only under `if (ASC_FEATURE_SIMD)`, so
+// the baseline build (and wasm2js, which cannot lower SIMD) never compiles them.
+//
+// HalfSipHash-1-3 is written out round by round: a round loop with `if (r < 4)` selects
+// costs a compare and a branch per step that V8 does not unroll away (measured: the flows
+// suite's 1M-flow IPv4 batch went from 78 M/s with the loop to the figure in the README).
+// lookup3 (jhash) has no SIMD rotate: rotlx4 is shift-shift-or, still ~2.4x fewer
+// instructions per flow than four scalar hashes.
+// HalfSipHash v2/v3 start values ("lyge", "tedb"), as assembly/hash/halfsiphash.ts.
+// @ts-ignore: decorator
+@inline const IV2: u32 = 0x6c796765;
+// @ts-ignore: decorator
+@inline const IV3: u32 = 0x74656462;
+
+// u32 rotations by 8 and 16 are byte shuffles; the rest shift-or.
+// @ts-ignore: decorator
+@inline export function rotl16x4(x: v128): v128 {
+  return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+}
+// @ts-ignore: decorator
+@inline export function rotl8x4(x: v128): v128 {
+  return i8x16.shuffle(x, x, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+}
+// @ts-ignore: decorator
+@inline export function rotr8x4(x: v128): v128 {
+  return i8x16.shuffle(x, x, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+}
+// @ts-ignore: decorator
+@inline export function bswapx4(x: v128): v128 {
+  return i8x16.shuffle(x, x, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+}
+// @ts-ignore: decorator
+@inline export function rotlx4(x: v128, n: i32): v128 {
+  return v128.or(i32x4.shl(x, n), i32x4.shr_u(x, 32 - n));
+}
+
+/** Word k of four rows (one IPv6 address per row) as one vector: a 4x4 u32 transpose. */
+// @ts-ignore: decorator
+@inline export function transposeRow(r0: v128, r1: v128, r2: v128, r3: v128, k: i32): v128 {
+  if (k == 0) return i32x4.shuffle(i32x4.shuffle(r0, r1, 0, 4, 1, 5), i32x4.shuffle(r2, r3, 0, 4, 1, 5), 0, 1, 4, 5);
+  if (k == 1) return i32x4.shuffle(i32x4.shuffle(r0, r1, 0, 4, 1, 5), i32x4.shuffle(r2, r3, 0, 4, 1, 5), 2, 3, 6, 7);
+  if (k == 2) return i32x4.shuffle(i32x4.shuffle(r0, r1, 2, 6, 3, 7), i32x4.shuffle(r2, r3, 2, 6, 3, 7), 0, 1, 4, 5);
+  return i32x4.shuffle(i32x4.shuffle(r0, r1, 2, 6, 3, 7), i32x4.shuffle(r2, r3, 2, 6, 3, 7), 2, 3, 6, 7);
+}
+
+/** u8[4] at p widened to four u32 lanes (the proto column). */
+// @ts-ignore: decorator
+@inline export function loadU8x4(p: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
+}
+
+/**
+ * HalfSipHash-1-3 (32-bit tag) of a 13-byte message per lane: message words m0..m2 and the
+ * last word m3 (byte 12 | 13 << 24), under key words k0, k1 (splatted).
+ */
+// @ts-ignore: decorator
+@inline export function halfSip13x4w4(k0: v128, k1: v128, m0: v128, m1: v128, m2: v128, m3: v128): v128 {
+  let v0 = k0, v1 = k1;
+  let v2 = v128.xor(k0, i32x4.splat(IV2)), v3 = v128.xor(k1, i32x4.splat(IV3));
+  v3 = v128.xor(v3, m0);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m0);
+  v3 = v128.xor(v3, m1);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m1);
+  v3 = v128.xor(v3, m2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m2);
+  v3 = v128.xor(v3, m3);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m3);
+  v2 = v128.xor(v2, i32x4.splat(0xff));
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  return v128.xor(v1, v3);
+}
+
+/** HalfSipHash-1-3 of a 37-byte message per lane (IPv6): words m0..m8 and the last m9. */
+// @ts-ignore: decorator
+@inline export function halfSip13x4w10(k0: v128, k1: v128, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, m6: v128, m7: v128, m8: v128, m9: v128): v128 {
+  let v0 = k0, v1 = k1;
+  let v2 = v128.xor(k0, i32x4.splat(IV2)), v3 = v128.xor(k1, i32x4.splat(IV3));
+  v3 = v128.xor(v3, m0);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m0);
+  v3 = v128.xor(v3, m1);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m1);
+  v3 = v128.xor(v3, m2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m2);
+  v3 = v128.xor(v3, m3);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m3);
+  v3 = v128.xor(v3, m4);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m4);
+  v3 = v128.xor(v3, m5);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m5);
+  v3 = v128.xor(v3, m6);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m6);
+  v3 = v128.xor(v3, m7);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m7);
+  v3 = v128.xor(v3, m8);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m8);
+  v3 = v128.xor(v3, m9);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = v128.xor(v0, m9);
+  v2 = v128.xor(v2, i32x4.splat(0xff));
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  return v128.xor(v1, v3);
+}
+
+/** lookup3.c final() in four lanes; returns c (the hash). */
+// @ts-ignore: decorator
+@inline export function jfinalx4(a: v128, b: v128, c: v128): v128 {
+  c = v128.xor(c, b); c = i32x4.sub(c, rotlx4(b, 14));
+  a = v128.xor(a, c); a = i32x4.sub(a, rotlx4(c, 11));
+  b = v128.xor(b, a); b = i32x4.sub(b, rotlx4(a, 25));
+  c = v128.xor(c, b); c = i32x4.sub(c, rotl16x4(b));
+  a = v128.xor(a, c); a = i32x4.sub(a, rotlx4(c, 4));
+  b = v128.xor(b, a); b = i32x4.sub(b, rotlx4(a, 14));
+  c = v128.xor(c, b); c = i32x4.sub(c, rotr8x4(b));
+  return c;
+}
+
+/** Linux jhash_2words(a, b, initval) in four lanes; `iv` = splat(0xdeadbeef + 8 + initval). */
+// @ts-ignore: decorator
+@inline export function jhash2x4(a: v128, b: v128, iv: v128): v128 {
+  return jfinalx4(i32x4.add(a, iv), i32x4.add(b, iv), iv);
+}
+
+/** Linux jhash_3words(a, b, c, initval) in four lanes; `iv` = splat(0xdeadbeef + 12 + initval). */
+// @ts-ignore: decorator
+@inline export function jhash3x4(a: v128, b: v128, c: v128, iv: v128): v128 {
+  return jfinalx4(i32x4.add(a, iv), i32x4.add(b, iv), i32x4.add(c, iv));
+}
+
+/**
+ * Katran's IPv6 source fold jhash(src, 16, initval) (hashlittle over 16 bytes) in four lanes:
+ * w0..w3 the little-endian words of the address bytes; `iv` = splat(0xdeadbeef + 16 + initval).
+ * One 12-byte block and mix(), then the last 4 bytes and final().
+ */
+// @ts-ignore: decorator
+@inline export function jhash16x4(w0: v128, w1: v128, w2: v128, w3: v128, iv: v128): v128 {
+  let a = i32x4.add(iv, w0), b = i32x4.add(iv, w1), c = i32x4.add(iv, w2);
+  a = i32x4.sub(a, c); a = v128.xor(a, rotlx4(c, 4)); c = i32x4.add(c, b);
+  b = i32x4.sub(b, a); b = v128.xor(b, rotlx4(a, 6)); a = i32x4.add(a, c);
+  c = i32x4.sub(c, b); c = v128.xor(c, rotl8x4(b)); b = i32x4.add(b, a);
+  a = i32x4.sub(a, c); a = v128.xor(a, rotl16x4(c)); c = i32x4.add(c, b);
+  b = i32x4.sub(b, a); b = v128.xor(b, rotlx4(a, 19)); a = i32x4.add(a, c);
+  c = i32x4.sub(c, b); c = v128.xor(c, rotlx4(b, 4)); b = i32x4.add(b, a);
+  return jfinalx4(i32x4.add(a, w3), b, c);
+}
+
+/**
+ * Cilium's hash_from_tuple_v6 (bpf/lib/hash.h) in four lanes: w0..w3 the source address as
+ * the datapath loads it (little-endian words of the network bytes), then ports and nexthdr;
+ * two __jhash_mix steps, a += seed, __jhash_final.
+ */
+// @ts-ignore: decorator
+@inline export function ciliumV6x4(w0: v128, w1: v128, w2: v128, w3: v128, ports: v128, proto: v128, seed: v128): v128 {
+  let a = w0, b = w1, c = w2;
+  a = i32x4.sub(a, c); a = v128.xor(a, rotlx4(c, 4)); c = i32x4.add(c, b);
+  b = i32x4.sub(b, a); b = v128.xor(b, rotlx4(a, 6)); a = i32x4.add(a, c);
+  c = i32x4.sub(c, b); c = v128.xor(c, rotl8x4(b)); b = i32x4.add(b, a);
+  a = i32x4.sub(a, c); a = v128.xor(a, rotl16x4(c)); c = i32x4.add(c, b);
+  b = i32x4.sub(b, a); b = v128.xor(b, rotlx4(a, 19)); a = i32x4.add(a, c);
+  c = i32x4.sub(c, b); c = v128.xor(c, rotlx4(b, 4)); b = i32x4.add(b, a);
+  a = i32x4.add(a, w3); b = i32x4.add(b, ports); c = i32x4.add(c, proto);
+  a = i32x4.sub(a, c); a = v128.xor(a, rotlx4(c, 4)); c = i32x4.add(c, b);
+  b = i32x4.sub(b, a); b = v128.xor(b, rotlx4(a, 6)); a = i32x4.add(a, c);
+  c = i32x4.sub(c, b); c = v128.xor(c, rotl8x4(b)); b = i32x4.add(b, a);
+  a = i32x4.sub(a, c); a = v128.xor(a, rotl16x4(c)); c = i32x4.add(c, b);
+  b = i32x4.sub(b, a); b = v128.xor(b, rotlx4(a, 19)); a = i32x4.add(a, c);
+  c = i32x4.sub(c, b); c = v128.xor(c, rotlx4(b, 4)); b = i32x4.add(b, a);
+  return jfinalx4(i32x4.add(a, seed), b, c);
+}

@@ -1,0 +1,548 @@
+// The route kernel: flow hash -> table slot -> backend index for a whole batch in one call,
+// fused in one pass over the struct of arrays (no hash array written and re-read, no JS
+// loop per flow). Profiles: flowpin (keyed HalfSipHash-1-3), katran (jhash_2words with the
+// ring-size seed, IPv6 source folded by jhash(src, 16, MAX_VIPS)), cilium (jhash_3words /
+// hash_from_tuple_v6 with 1.16 or 1.17+ ports), and plain lookup of given hashes (u32, or
+// u64 as lo/hi halves: Maglev.lookupBatch done in Wasm). Four flows per i32x4 in the SIMD
+// build; the baseline build (and wasm2js) runs the same profiles one flow at a time, and
+// SIMD builds do the last n mod 4 flows that way too.
+//
+// Parameter block `params` (u32 words, 16-aligned; src/engine/route-kernel.ts writes it):
+//   @0 profile  @4 family (4|6)  @8 flags  @12 seed  @16 k0  @20 k1  @24 M (table size)
+//   @28 entry width (2: u16 table, 4: u32)  @32 match bits  @36 match dport  @40 match proto
+//   @48 match dst (u32[4], numeric words; IPv4 uses the first)
+// Batch: src/dst u32[n] (IPv4) or u32[4n] (IPv6, most significant word first), sport/dport
+// u16[n], proto u8[n], every region 16-aligned; lookup mode: src = hashes u32[n], dst =
+// high halves u32[n] or 0. Outputs: out i32[n] = table[h % M], -1 where the flow fails the
+// match or `table` is 0 (no backend); hashes u32[n] (if not 0) = the flow hash.
+import { final, jhash2words, jhash3words } from "./hash/jhash";
+import { bswapx4, ciliumV6x4, halfSip13x4w10, halfSip13x4w4, jhash16x4, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
+
+// @ts-ignore: decorator
+@inline const P_LOOKUP: u32 = 0;
+// @ts-ignore: decorator
+@inline const P_FLOWPIN: u32 = 1;
+// @ts-ignore: decorator
+@inline const P_KATRAN: u32 = 2;
+// @ts-ignore: decorator
+@inline const P_CILIUM: u32 = 3;
+
+// flowpin: both directions alike; ports zeroed.
+// @ts-ignore: decorator
+@inline const F_SYMMETRIC: u32 = 1;
+// @ts-ignore: decorator
+@inline const F_NO_PORTS: u32 = 2;
+// katran (balancer.bpf.c): F_HASH_NO_SRC_PORT, F_HASH_DPORT_ONLY, and the dport zeroing of a
+// port-0 VIP match (the caller decides: it depends on the VIP, not on the flow).
+// @ts-ignore: decorator
+@inline const F_NO_SRC_PORT: u32 = 8;
+// @ts-ignore: decorator
+@inline const F_DPORT_ONLY: u32 = 16;
+// @ts-ignore: decorator
+@inline const F_ZERO_DPORT: u32 = 128;
+// cilium: 1.17+ port order (dport << 16 | sport), and session affinity (sport half 0).
+// @ts-ignore: decorator
+@inline const F_SWAPPED: u32 = 32;
+// @ts-ignore: decorator
+@inline const F_AFFINITY: u32 = 64;
+
+// Match bits: only TCP/UDP; destination address; destination port; protocol.
+// @ts-ignore: decorator
+@inline const M_TCP_UDP: u32 = 1;
+// @ts-ignore: decorator
+@inline const M_DST: u32 = 2;
+// @ts-ignore: decorator
+@inline const M_DPORT: u32 = 4;
+// @ts-ignore: decorator
+@inline const M_PROTO: u32 = 8;
+
+// HalfSipHash v2/v3 start values ("lyge", "tedb"), as assembly/hash/halfsiphash.ts.
+// @ts-ignore: decorator
+@inline const IV2: u32 = 0x6c796765;
+// @ts-ignore: decorator
+@inline const IV3: u32 = 0x74656462;
+// lookup3's JHASH_INITVAL.
+// @ts-ignore: decorator
+@inline const INITVAL: u32 = 0xdeadbeef;
+
+// ---------------------------------------------------------------------------------------
+// The reduction. h % M for u32 h by a precomputed reciprocal (Lemire, Kaser, Kurz, "Faster
+// Remainder by Direct Computation", 2019, fastmod_u32): c = floor((2^64 - 1) / M) + 1, then
+// h % M = ((c * h mod 2^64) * M) >> 64, exact for every u32 h and 1 <= M < 2^32. The 64x32
+// high product is taken in two halves, (L1*M + (L0*M >> 32)) >> 32, which cannot overflow.
+// test/route-kernel.reduce.test.ts checks it against BigInt over edge values and random ones.
+
+/** The fastmod constant for M (M = 1 gives 0, which makes every remainder 0). */
+// @ts-ignore: decorator
+@inline function recip(M: u32): u64 {
+  return u64.MAX_VALUE / <u64>M + 1;
+}
+
+// @ts-ignore: decorator
+@inline function fastmod(h: u32, c: u64, M: u32): u32 {
+  const low = c * <u64>h;
+  return <u32>(((low >> 32) * <u64>M + (((low & 0xffffffff) * <u64>M) >> 32)) >> 32);
+}
+
+/** table[slot] as an index, or -1 without a table. */
+// @ts-ignore: decorator
+@inline function entry(table: usize, slot: u32, wide: bool): i32 {
+  if (table == 0) return -1;
+  return wide ? load<i32>(table + (<usize>slot << 2)) : <i32>load<u16>(table + (<usize>slot << 1));
+}
+
+// ---------------------------------------------------------------------------------------
+// One flow at a time (baseline build, and the n mod 4 tail of the SIMD build).
+
+/** HalfSipHash-1-3 of a 13-byte message held as its four words (m3 = last byte | 13 << 24). */
+function halfSip13w4(k0: u32, k1: u32, m0: u32, m1: u32, m2: u32, m3: u32): u32 {
+  let v0 = k0, v1 = k1, v2 = k0 ^ IV2, v3 = k1 ^ IV3;
+  v3 ^= m0;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m0;
+  v3 ^= m1;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m1;
+  v3 ^= m2;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m2;
+  v3 ^= m3;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m3;
+  v2 ^= 0xff;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  return v1 ^ v3;
+}
+
+/** HalfSipHash-1-3 of a 37-byte message (IPv6 flow) held as its ten words. */
+function halfSip13w10(k0: u32, k1: u32, m0: u32, m1: u32, m2: u32, m3: u32, m4: u32, m5: u32, m6: u32, m7: u32, m8: u32, m9: u32): u32 {
+  let v0 = k0, v1 = k1, v2 = k0 ^ IV2, v3 = k1 ^ IV3;
+  v3 ^= m0;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m0;
+  v3 ^= m1;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m1;
+  v3 ^= m2;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m2;
+  v3 ^= m3;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m3;
+  v3 ^= m4;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m4;
+  v3 ^= m5;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m5;
+  v3 ^= m6;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m6;
+  v3 ^= m7;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m7;
+  v3 ^= m8;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m8;
+  v3 ^= m9;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 ^= m9;
+  v2 ^= 0xff;
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
+  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
+  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
+  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
+  return v1 ^ v3;
+}
+
+/** hashlittle over 16 bytes given as little-endian words (Katran's IPv6 source fold). */
+function jhash16(w0: u32, w1: u32, w2: u32, w3: u32, initval: u32): u32 {
+  const iv = INITVAL + 16 + initval;
+  let a = iv + w0, b = iv + w1, c = iv + w2;
+  a -= c; a ^= rotl<u32>(c, 4); c += b;
+  b -= a; b ^= rotl<u32>(a, 6); a += c;
+  c -= b; c ^= rotl<u32>(b, 8); b += a;
+  a -= c; a ^= rotl<u32>(c, 16); c += b;
+  b -= a; b ^= rotl<u32>(a, 19); a += c;
+  c -= b; c ^= rotl<u32>(b, 4); b += a;
+  return final(a + w3, b, c);
+}
+
+/** Cilium hash_from_tuple_v6 over the source words as the datapath loads them. */
+function ciliumV6(w0: u32, w1: u32, w2: u32, w3: u32, ports: u32, proto: u32, seed: u32): u32 {
+  let a = w0, b = w1, c = w2;
+  a -= c; a ^= rotl<u32>(c, 4); c += b;
+  b -= a; b ^= rotl<u32>(a, 6); a += c;
+  c -= b; c ^= rotl<u32>(b, 8); b += a;
+  a -= c; a ^= rotl<u32>(c, 16); c += b;
+  b -= a; b ^= rotl<u32>(a, 19); a += c;
+  c -= b; c ^= rotl<u32>(b, 4); b += a;
+  a += w3; b += ports; c += proto;
+  a -= c; a ^= rotl<u32>(c, 4); c += b;
+  b -= a; b ^= rotl<u32>(a, 6); a += c;
+  c -= b; c ^= rotl<u32>(b, 8); b += a;
+  a -= c; a ^= rotl<u32>(c, 16); c += b;
+  b -= a; b ^= rotl<u32>(a, 19); a += c;
+  c -= b; c ^= rotl<u32>(b, 4); b += a;
+  return final(a + seed, b, c);
+}
+
+/** The hash of flow i (any profile but lookup, either family). */
+function hashOne(params: usize, i: u32, v6: bool, src: usize, dst: usize, sport: usize, dport: usize, proto: usize): u32 {
+  const profile = load<u32>(params);
+  const flags = load<u32>(params, 8);
+  let sp = <u32>load<u16>(sport + (<usize>i << 1));
+  let dp = <u32>load<u16>(dport + (<usize>i << 1));
+  const pr = <u32>load<u8>(proto + <usize>i);
+  const s = src + (<usize>i << (v6 ? 4 : 2));
+  const d = dst + (<usize>i << (v6 ? 4 : 2));
+  if (profile == P_FLOWPIN) {
+    const k0 = load<u32>(params, 16), k1 = load<u32>(params, 20);
+    if (flags & F_NO_PORTS) { sp = 0; dp = 0; }
+    let x = s, y = d;
+    if (flags & F_SYMMETRIC) {
+      // (address, port) pairs compared address first, unsigned; the lower goes first.
+      let swap = sp > dp;
+      const words: usize = v6 ? 4 : 1;
+      for (let k: usize = 0; k < words; k++) {
+        const p = load<u32>(s + (k << 2)), q = load<u32>(d + (k << 2));
+        if (p != q) { swap = p > q; break; }
+      }
+      if (swap) { x = d; y = s; const t = sp; sp = dp; dp = t; }
+    }
+    const pw = bswap<u32>((sp << 16) | dp);
+    if (!v6) return halfSip13w4(k0, k1, bswap<u32>(load<u32>(x)), bswap<u32>(load<u32>(y)), pw, pr | (13 << 24));
+    return halfSip13w10(k0, k1,
+      bswap<u32>(load<u32>(x)), bswap<u32>(load<u32>(x, 4)), bswap<u32>(load<u32>(x, 8)), bswap<u32>(load<u32>(x, 12)),
+      bswap<u32>(load<u32>(y)), bswap<u32>(load<u32>(y, 4)), bswap<u32>(load<u32>(y, 8)), bswap<u32>(load<u32>(y, 12)),
+      pw, pr | (37 << 24));
+  }
+  const seed = load<u32>(params, 12);
+  if (profile == P_KATRAN) {
+    if (flags & F_ZERO_DPORT) dp = 0;
+    if (flags & F_NO_SRC_PORT) sp = 0;
+    const only = (flags & F_DPORT_ONLY) != 0;
+    if (only) sp = dp;
+    // flow.ports: the two network-order u16s read as one little-endian u32.
+    const ports = bswap<u32>((sp << 16) | dp);
+    let a: u32 = 0;
+    if (!only) {
+      a = v6
+        ? jhash16(bswap<u32>(load<u32>(s)), bswap<u32>(load<u32>(s, 4)), bswap<u32>(load<u32>(s, 8)), bswap<u32>(load<u32>(s, 12)), 512)
+        : bswap<u32>(load<u32>(s));
+    } else if (v6) a = jhash16(0, 0, 0, 0, 512);
+    return jhash2words(a, ports, seed);
+  }
+  // P_CILIUM: (X << 16) | Y of network-order u16s read as host integers (src/systems/cilium/hash.ts).
+  const ports = flags & F_SWAPPED ? bswap<u32>(((flags & F_AFFINITY ? 0 : sp) << 16) | dp) : bswap<u32>((dp << 16) | sp);
+  if (!v6) return jhash3words(bswap<u32>(load<u32>(s)), ports, pr, seed);
+  return ciliumV6(bswap<u32>(load<u32>(s)), bswap<u32>(load<u32>(s, 4)), bswap<u32>(load<u32>(s, 8)), bswap<u32>(load<u32>(s, 12)), ports, pr, seed);
+}
+
+/** Whether flow i passes the match bits (a frontend / VIP and protocol filter). */
+function matchOne(params: usize, i: u32, v6: bool, dst: usize, dport: usize, proto: usize): bool {
+  const m = load<u32>(params, 32);
+  if (m == 0) return true;
+  const pr = <u32>load<u8>(proto + <usize>i);
+  if ((m & M_TCP_UDP) && pr != 6 && pr != 17) return false;
+  if ((m & M_PROTO) && pr != load<u32>(params, 40)) return false;
+  if ((m & M_DPORT) && <u32>load<u16>(dport + (<usize>i << 1)) != load<u32>(params, 36)) return false;
+  if (m & M_DST) {
+    const d = dst + (<usize>i << (v6 ? 4 : 2));
+    if (load<u32>(d) != load<u32>(params, 48)) return false;
+    if (v6 && (load<u32>(d, 4) != load<u32>(params, 52) || load<u32>(d, 8) != load<u32>(params, 56) || load<u32>(d, 12) != load<u32>(params, 60))) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Four flows at a time (SIMD build).
+
+/** All-ones lanes for the flows [i, i+4) that pass the match bits. */
+// @ts-ignore: decorator
+@inline function matchx4(params: usize, v6: bool, i: u32, dst: usize, dp: v128, pr: v128): v128 {
+  const m = load<u32>(params, 32);
+  let ok = i32x4.splat(-1);
+  if (m == 0) return ok;
+  if (m & M_TCP_UDP) ok = v128.and(ok, v128.or(i32x4.eq(pr, i32x4.splat(6)), i32x4.eq(pr, i32x4.splat(17))));
+  if (m & M_PROTO) ok = v128.and(ok, i32x4.eq(pr, i32x4.splat(load<u32>(params, 40))));
+  if (m & M_DPORT) ok = v128.and(ok, i32x4.eq(dp, i32x4.splat(load<u32>(params, 36))));
+  if (m & M_DST) {
+    if (!v6) ok = v128.and(ok, i32x4.eq(v128.load(dst + (<usize>i << 2)), i32x4.splat(load<u32>(params, 48))));
+    else {
+      // Four flows' destinations are four rows of four words: compare each row to the
+      // frontend, then keep the lanes whose four words all matched.
+      const fe = v128.load(params, 48);
+      const d = dst + (<usize>i << 4);
+      const e0 = i32x4.eq(v128.load(d), fe), e1 = i32x4.eq(v128.load(d, 16), fe);
+      const e2 = i32x4.eq(v128.load(d, 32), fe), e3 = i32x4.eq(v128.load(d, 48), fe);
+      ok = v128.and(ok, i32x4(i32x4.all_true(e0) ? -1 : 0, i32x4.all_true(e1) ? -1 : 0, i32x4.all_true(e2) ? -1 : 0, i32x4.all_true(e3) ? -1 : 0));
+    }
+  }
+  return ok;
+}
+
+/** Stores the hashes of flows [i, i+4), reduces each, looks it up, writes out (-1 where !ok). */
+// @ts-ignore: decorator
+@inline function finishx4(h: v128, ok: v128, i: u32, table: usize, wide: bool, M: u32, c: u64, out: usize, hashes: usize): void {
+  if (hashes != 0) v128.store(hashes + (<usize>i << 2), h);
+  const r = i32x4(
+    entry(table, fastmod(i32x4.extract_lane(h, 0), c, M), wide),
+    entry(table, fastmod(i32x4.extract_lane(h, 1), c, M), wide),
+    entry(table, fastmod(i32x4.extract_lane(h, 2), c, M), wide),
+    entry(table, fastmod(i32x4.extract_lane(h, 3), c, M), wide),
+  );
+  v128.store(out + (<usize>i << 2), v128.bitselect(r, i32x4.splat(-1), ok));
+}
+
+// @ts-ignore: decorator
+@inline function flowpinV4x4(params: usize, n4: u32, symmetric: bool, noPorts: bool, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, table: usize, wide: bool, M: u32, c: u64, out: usize, hashes: usize): void {
+  const k0 = i32x4.splat(load<u32>(params, 16));
+  const k1 = i32x4.splat(load<u32>(params, 20));
+  const len = i32x4.splat(13 << 24);
+  for (let i: u32 = 0; i < n4; i += 4) {
+    let a = v128.load(src + (<usize>i << 2));
+    let b = v128.load(dst + (<usize>i << 2));
+    let sp = v128.load16x4_u(sport + (<usize>i << 1));
+    let dp = v128.load16x4_u(dport + (<usize>i << 1));
+    const pr = loadU8x4(proto + <usize>i);
+    const ok = matchx4(params, false, i, dst, dp, pr);
+    if (noPorts) { sp = i32x4.splat(0); dp = sp; }
+    if (symmetric) {
+      const swap = v128.or(i32x4.gt_u(a, b), v128.and(i32x4.eq(a, b), i32x4.gt_u(sp, dp)));
+      const a2 = v128.bitselect(b, a, swap);
+      b = v128.bitselect(a, b, swap);
+      a = a2;
+      const sp2 = v128.bitselect(dp, sp, swap);
+      dp = v128.bitselect(sp, dp, swap);
+      sp = sp2;
+    }
+    const h = halfSip13x4w4(k0, k1, bswapx4(a), bswapx4(b), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len));
+    finishx4(h, ok, i, table, wide, M, c, out, hashes);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function flowpinV6x4(params: usize, n4: u32, symmetric: bool, noPorts: bool, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, table: usize, wide: bool, M: u32, c: u64, out: usize, hashes: usize): void {
+  const k0 = i32x4.splat(load<u32>(params, 16));
+  const k1 = i32x4.splat(load<u32>(params, 20));
+  const len = i32x4.splat(37 << 24);
+  for (let i: u32 = 0; i < n4; i += 4) {
+    const s = src + (<usize>i << 4);
+    const d = dst + (<usize>i << 4);
+    const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
+    const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+    let a0 = transposeRow(s0, s1, s2, s3, 0), a1 = transposeRow(s0, s1, s2, s3, 1);
+    let a2 = transposeRow(s0, s1, s2, s3, 2), a3 = transposeRow(s0, s1, s2, s3, 3);
+    let b0 = transposeRow(d0, d1, d2, d3, 0), b1 = transposeRow(d0, d1, d2, d3, 1);
+    let b2 = transposeRow(d0, d1, d2, d3, 2), b3 = transposeRow(d0, d1, d2, d3, 3);
+    let sp = v128.load16x4_u(sport + (<usize>i << 1));
+    let dp = v128.load16x4_u(dport + (<usize>i << 1));
+    const pr = loadU8x4(proto + <usize>i);
+    const ok = matchx4(params, true, i, dst, dp, pr);
+    if (noPorts) { sp = i32x4.splat(0); dp = sp; }
+    if (symmetric) {
+      // Lexicographic (word 0..3, then port) unsigned comparison, all lanes at once.
+      let gt = i32x4.gt_u(a0, b0);
+      let eq = i32x4.eq(a0, b0);
+      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a1, b1))); eq = v128.and(eq, i32x4.eq(a1, b1));
+      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a2, b2))); eq = v128.and(eq, i32x4.eq(a2, b2));
+      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a3, b3))); eq = v128.and(eq, i32x4.eq(a3, b3));
+      const swap = v128.or(gt, v128.and(eq, i32x4.gt_u(sp, dp)));
+      let t = v128.bitselect(b0, a0, swap); b0 = v128.bitselect(a0, b0, swap); a0 = t;
+      t = v128.bitselect(b1, a1, swap); b1 = v128.bitselect(a1, b1, swap); a1 = t;
+      t = v128.bitselect(b2, a2, swap); b2 = v128.bitselect(a2, b2, swap); a2 = t;
+      t = v128.bitselect(b3, a3, swap); b3 = v128.bitselect(a3, b3, swap); a3 = t;
+      t = v128.bitselect(dp, sp, swap); dp = v128.bitselect(sp, dp, swap); sp = t;
+    }
+    const h = halfSip13x4w10(k0, k1, bswapx4(a0), bswapx4(a1), bswapx4(a2), bswapx4(a3),
+      bswapx4(b0), bswapx4(b1), bswapx4(b2), bswapx4(b3), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len));
+    finishx4(h, ok, i, table, wide, M, c, out, hashes);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function katranx4(params: usize, v6: bool, n4: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, table: usize, wide: bool, M: u32, c: u64, out: usize, hashes: usize): void {
+  const flags = load<u32>(params, 8);
+  const iv = i32x4.splat(INITVAL + 8 + load<u32>(params, 12));
+  const iv6 = i32x4.splat(INITVAL + 16 + 512);
+  // The flag edits as lane masks, so the loop has no branch on them.
+  const dpKeep = i32x4.splat(flags & F_ZERO_DPORT ? 0 : -1);
+  const spKeep = i32x4.splat(flags & F_NO_SRC_PORT ? 0 : -1);
+  const only = i32x4.splat(flags & F_DPORT_ONLY ? -1 : 0);
+  for (let i: u32 = 0; i < n4; i += 4) {
+    let sp = v128.load16x4_u(sport + (<usize>i << 1));
+    let dp = v128.load16x4_u(dport + (<usize>i << 1));
+    const pr = loadU8x4(proto + <usize>i);
+    const ok = matchx4(params, v6, i, dst, dp, pr);
+    dp = v128.and(dp, dpKeep);
+    sp = v128.bitselect(dp, v128.and(sp, spKeep), only);
+    let a: v128;
+    if (!v6) a = v128.andnot(bswapx4(v128.load(src + (<usize>i << 2))), only);
+    else {
+      const s = src + (<usize>i << 4);
+      const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
+      a = jhash16x4(
+        v128.andnot(bswapx4(transposeRow(s0, s1, s2, s3, 0)), only), v128.andnot(bswapx4(transposeRow(s0, s1, s2, s3, 1)), only),
+        v128.andnot(bswapx4(transposeRow(s0, s1, s2, s3, 2)), only), v128.andnot(bswapx4(transposeRow(s0, s1, s2, s3, 3)), only), iv6);
+    }
+    const h = jhash2x4(a, bswapx4(v128.or(i32x4.shl(sp, 16), dp)), iv);
+    finishx4(h, ok, i, table, wide, M, c, out, hashes);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function ciliumx4(params: usize, v6: bool, n4: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, table: usize, wide: bool, M: u32, c: u64, out: usize, hashes: usize): void {
+  const flags = load<u32>(params, 8);
+  const seed = load<u32>(params, 12);
+  const iv = i32x4.splat(INITVAL + 12 + seed);
+  const seedv = i32x4.splat(seed);
+  const swapped = (flags & F_SWAPPED) != 0;
+  const spKeep = i32x4.splat(flags & F_AFFINITY ? 0 : -1);
+  for (let i: u32 = 0; i < n4; i += 4) {
+    const sp = v128.load16x4_u(sport + (<usize>i << 1));
+    const dp = v128.load16x4_u(dport + (<usize>i << 1));
+    const pr = loadU8x4(proto + <usize>i);
+    const ok = matchx4(params, v6, i, dst, dp, pr);
+    const ports = swapped
+      ? bswapx4(v128.or(i32x4.shl(v128.and(sp, spKeep), 16), dp))
+      : bswapx4(v128.or(i32x4.shl(dp, 16), sp));
+    let h: v128;
+    if (!v6) h = jhash3x4(bswapx4(v128.load(src + (<usize>i << 2))), ports, pr, iv);
+    else {
+      const s = src + (<usize>i << 4);
+      const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
+      h = ciliumV6x4(bswapx4(transposeRow(s0, s1, s2, s3, 0)), bswapx4(transposeRow(s0, s1, s2, s3, 1)),
+        bswapx4(transposeRow(s0, s1, s2, s3, 2)), bswapx4(transposeRow(s0, s1, s2, s3, 3)), ports, pr, seedv);
+    }
+    finishx4(h, ok, i, table, wide, M, c, out, hashes);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Exports.
+
+/** Routes flows [0, n) (layout above): out[i] = table[hash_i % M] or -1; hashes[i] = hash_i. */
+export function routeBatch(params: usize, n: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, table: usize, out: usize, hashes: usize): void {
+  const profile = load<u32>(params);
+  const M = load<u32>(params, 24);
+  const wide = load<u32>(params, 28) == 4;
+  const c = recip(M);
+  if (profile == P_LOOKUP) {
+    lookupBatch(n, src, dst, table, wide, M, c, out);
+    return;
+  }
+  const v6 = load<u32>(params, 4) == 6;
+  const flags = load<u32>(params, 8);
+  let i: u32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    i = n & ~3;
+    if (profile == P_FLOWPIN) {
+      // One loop per flag combination: the flags are constants inside each.
+      const sym = (flags & F_SYMMETRIC) != 0, np = (flags & F_NO_PORTS) != 0;
+      if (!v6) {
+        if (sym) {
+          if (np) flowpinV4x4(params, i, true, true, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+          else flowpinV4x4(params, i, true, false, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+        } else if (np) flowpinV4x4(params, i, false, true, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+        else flowpinV4x4(params, i, false, false, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+      } else if (sym) flowpinV6x4(params, i, true, np, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+      else flowpinV6x4(params, i, false, np, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+    } else if (profile == P_KATRAN) {
+      if (v6) katranx4(params, true, i, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+      else katranx4(params, false, i, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+    } else if (v6) ciliumx4(params, true, i, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+    else ciliumx4(params, false, i, src, dst, sport, dport, proto, table, wide, M, c, out, hashes);
+  }
+  for (; i < n; i++) {
+    const h = hashOne(params, i, v6, src, dst, sport, dport, proto);
+    if (hashes != 0) store<u32>(hashes + (<usize>i << 2), h);
+    store<i32>(out + (<usize>i << 2), matchOne(params, i, v6, dst, dport, proto) ? entry(table, fastmod(h, c, M), wide) : -1);
+  }
+}
+
+/**
+ * Lookup of given hashes: out[i] = table[h_i % M] for h_i = hashes[i] (u32), or, with
+ * `hashesHi`, the u64 hashesHi[i]·2^32 + hashes[i]. u64: ((hi mod M)·(2^32 mod M) + lo) is
+ * below 2^52 for M < 2^26 and is reduced by a precomputed f64 reciprocal: the quotient
+ * floor(x·(1/M)) is off by at most one there, and one correction step makes it exact.
+ */
+function lookupBatch(n: u32, hashes: usize, hashesHi: usize, table: usize, wide: bool, M: u32, c: u64, out: usize): void {
+  if (hashesHi == 0) {
+    for (let i: u32 = 0; i < n; i++) {
+      store<i32>(out + (<usize>i << 2), entry(table, fastmod(load<u32>(hashes + (<usize>i << 2)), c, M), wide));
+    }
+    return;
+  }
+  const r32 = <f64>((<u64>1 << 32) % <u64>M);
+  const m = <f64>M;
+  const inv = 1.0 / m;
+  for (let i: u32 = 0; i < n; i++) {
+    const x = <f64>fastmod(load<u32>(hashesHi + (<usize>i << 2)), c, M) * r32 + <f64>load<u32>(hashes + (<usize>i << 2));
+    let r = x - Math.floor(x * inv) * m;
+    if (r < 0) r += m;
+    else if (r >= m) r -= m;
+    store<i32>(out + (<usize>i << 2), entry(table, <u32>r, wide));
+  }
+}
