@@ -91,7 +91,9 @@ export function parseConf(text: string): Directive[] {
         break;
       }
       if (d === "\\" && i + 1 < n) {
-        value += text[i + 1];
+        // The same unescaping as in quoted words; "\$" and the like keep their backslash.
+        const e = text[i + 1]!;
+        value += e === "t" ? "\t" : e === "r" ? "\r" : e === "n" ? "\n" : e === '"' || e === "'" || e === "\\" ? e : d + e;
         i += 2;
         continue;
       }
