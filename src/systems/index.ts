@@ -19,6 +19,7 @@ import { cilium, ciliumSystem } from "./cilium/index.js";
 import { ipvs, ipvsSystem } from "./ipvs/index.js";
 import { envoySystem } from "./envoy/index.js";
 import { glbSystem } from "./glb/index.js";
+import { nginxSystem } from "./nginx/index.js";
 import { haproxySystem } from "./haproxy/index.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,6 +33,7 @@ export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefiniti
   ipvs: ipvsSystem,
   envoy: envoySystem,
   glb: glbSystem,
+  nginx: nginxSystem,
   haproxy: haproxySystem,
 });
 
@@ -43,6 +45,7 @@ export const systems = Object.freeze({
   ipvs,
   envoy: envoySystem.create,
   glb: glbSystem.create,
+  nginx: nginxSystem.create,
   haproxy: haproxySystem.create,
 });
 
