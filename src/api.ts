@@ -36,5 +36,5 @@ export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendCon
 export type { NginxConfig, NginxServer, NginxFlow, NginxRoute, NginxServerChange, NginxConfOptions, NginxSystem } from "./systems/nginx/index.js";
 export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput, KatranSystem, KatranModifyAction } from "./systems/katran/index.js";
 export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState } from "./systems/cilium/index.js";
-export type { IpvsConfig, IpvsServiceConfig, IpvsOperation, IpvsFamily, IpvsProtocol, IpvsForward, IpvsSchedulerFlag, IpvsFlow, IpvsRoute, IpvsDestination, IpvsSystem, IpvsadmParseOptions } from "./systems/ipvs/index.js";
+export type { IpvsConfig, IpvsServiceConfig, IpvsOperation, IpvsFamily, IpvsProtocol, IpvsForward, IpvsSchedulerFlag, IpvsFlow, IpvsInput, IpvsRoute, IpvsDestination, IpvsSystem, IpvsadmParseOptions } from "./systems/ipvs/index.js";
 export type { HaproxyConfig, HaproxyServerConfig, HaproxyOperation, HaproxyRuntimeState, HaproxyHashFunction, HaproxyConnection, HaproxyRoute, HaproxyRouteOptions, HaproxySystem, HaproxyServerState } from "./systems/haproxy/index.js";

@@ -29,13 +29,14 @@
 import { toHex } from "../../encoding.js";
 import { flowpinError, show } from "../../errors.js";
 import { addressWords, parsePort, parseProtocol, type Flow } from "../../flow.js";
-import { knownFields, object } from "../../validate.js";
+import { bytes, knownFields, object } from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
 import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
 import { CONFIG_FIELDS, parseOperation, parseService, tableSize, type IpvsConfig, type IpvsService } from "./config.js";
 import { foldAddress, hashInput, hsiphash1 } from "./hash.js";
 import { ipvsadmNative } from "./ipvsadm.js";
 import { applyOperations, type Dest, type MhTable } from "./kernel.js";
+import { ipvsPacket } from "./packet.js";
 
 export type { IpvsConfig, IpvsForward, IpvsFamily, IpvsOperation, IpvsProtocol, IpvsSchedulerFlag, IpvsServiceConfig } from "./config.js";
 export { parseIpvsadmSave, type IpvsadmParseOptions } from "./ipvsadm.js";
@@ -44,6 +45,9 @@ export { parseIpvsadmSave, type IpvsadmParseOptions } from "./ipvsadm.js";
 export interface IpvsFlow extends Flow {
   inverse?: boolean;
 }
+
+/** What `route` takes: a flow, or an IP packet (no link header) as IPVS parses it. */
+export type IpvsInput = IpvsFlow | Uint8Array;
 
 /** The mh decision for one flow. */
 export interface IpvsRoute extends Route {
@@ -79,11 +83,12 @@ function v6Spelling(value: unknown): boolean {
 /**
  * The family the kernel sees for an address: ::ffff:a.b.c.d is an IPv6 address on the wire,
  * but its text is also how dual-stack sockets name an IPv4 peer. An inet service only sees IPv4
- * packets, so there it is the IPv4 address; an inet6 service only IPv6 packets, so there it is
- * the IPv6 address, words restored.
+ * packets, so there the text is the IPv4 address; an inet6 service only IPv6 packets, so there
+ * it is the IPv6 address, words restored. 16 bytes are always the IPv6 address (a packet's).
  */
 function effectiveFamily(fam: 4 | 6, value: unknown, at: number, inet6: boolean): 4 | 6 {
-  if (fam === 6 || !inet6 || !v6Spelling(value)) return fam;
+  // 16 bytes are what an IPv6 packet carries: IPv6 whatever the service.
+  if (fam === 6 || !v6Spelling(value) || (!inet6 && !(value instanceof Uint8Array))) return fam;
   W[at + 3] = W[at]!;
   W[at] = 0;
   W[at + 1] = 0;
@@ -92,7 +97,7 @@ function effectiveFamily(fam: 4 | 6, value: unknown, at: number, inet6: boolean)
 }
 
 /** A built IPVS mh service: `route` plus what the kernel holds. */
-export interface IpvsSystem extends System<IpvsFlow, IpvsRoute> {
+export interface IpvsSystem extends System<IpvsInput, IpvsRoute> {
   /** IP_VS_MH_TAB_SIZE. */
   readonly size: number;
   /** "tcp 203.0.113.10:80". */
@@ -144,8 +149,19 @@ class IpvsMh implements IpvsSystem {
     return m === null ? null : this.#table.dests[m.table[slot]!]!;
   }
 
-  route(input: IpvsFlow, options: RouteOptions = {}): IpvsRoute {
-    if (typeof input !== "object" || input === null) throw flowpinError("INVALID_TYPE", `flow must be an object {src, dst, sport, dport, proto, inverse?}, got ${show(input)}`);
+  route(input: IpvsInput, options: RouteOptions = {}): IpvsRoute {
+    if (input instanceof Uint8Array) {
+      const p = ipvsPacket(input);
+      if (p.skip !== undefined) {
+        return { backend: null, hash: null, slot: null, reason: "no-service", hashInput: null, probes: 0, ...(options.explain ? { explain: [`packet: ${p.skip}; IPVS does not schedule it`] } : {}) };
+      }
+      return this.#route(p.flow, options);
+    }
+    return this.#route(input, options);
+  }
+
+  #route(input: IpvsFlow, options: RouteOptions): IpvsRoute {
+    if (typeof input !== "object" || input === null) throw flowpinError("INVALID_TYPE", `flow must be an object {src, dst, sport, dport, proto, inverse?} or an IP packet, got ${show(input)}`);
     // Each field read once (a getter may answer differently twice).
     const src = input.src;
     const dst = input.dst;
@@ -230,14 +246,14 @@ class IpvsMh implements IpvsSystem {
     return { backend: null, ...base, reason: "fallback-exhausted", probes, slots, ...(explain ? { explain } : {}) };
   }
 
-  routeBatch(inputs: readonly IpvsFlow[]): IpvsRoute[] {
+  routeBatch(inputs: readonly IpvsInput[]): IpvsRoute[] {
     if (!Array.isArray(inputs)) throw flowpinError("INVALID_TYPE", `inputs must be an array of flows, got ${show(inputs)}`);
     const out: IpvsRoute[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) out[i] = this.route(inputs[i]!);
     return out;
   }
 
-  diff(next: System<IpvsFlow, IpvsRoute>, inputs: readonly IpvsFlow[]): RouteDiff<IpvsFlow> {
+  diff(next: System<IpvsInput, IpvsRoute>, inputs: readonly IpvsInput[]): RouteDiff<IpvsInput> {
     return diffRoutes(this, next, inputs);
   }
 }
@@ -249,7 +265,7 @@ function describe(d: Dest | null): string {
 }
 
 /** The ipvs system: `systems.ipvs(config)` and `flowpin route` with an ipvs config or an ipvsadm-save file. */
-export const ipvsSystem: SystemDefinition<IpvsConfig, IpvsFlow, IpvsRoute> = {
+export const ipvsSystem: SystemDefinition<IpvsConfig, IpvsInput, IpvsRoute> = {
   name: "ipvs",
   summary: "Linux IPVS mh scheduler: hsiphash client hash, mh-port, mh-fallback, ipvsadm-save files",
   create: (config: IpvsConfig) => new IpvsMh(config),
@@ -258,6 +274,7 @@ export const ipvsSystem: SystemDefinition<IpvsConfig, IpvsFlow, IpvsRoute> = {
     if (record.inverse !== undefined) flow.inverse = record.inverse as boolean;
     return flow;
   },
+  packet: (ip) => bytes("packet", ip),
   native: ipvsadmNative,
 };
 
