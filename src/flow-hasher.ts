@@ -28,6 +28,7 @@ import { base64Bytes, hexBytes } from "./encoding.js";
 import { flowpinError, show } from "./errors.js";
 import { FLOW_WORDS, parseFlowInto, type Flow } from "./flow.js";
 import { FlowBatch } from "./flow-batch.js";
+import { brand } from "./lookup.js";
 import { hashPacketsOn, type PacketHashes } from "./packet.js";
 import * as v from "./validate.js";
 
@@ -354,6 +355,7 @@ export class FlowHasher {
 }
 
 disposable(FlowHasher);
+brand(FlowHasher, "FlowHasher");
 
 function notActive(current: Engine): Error {
   return flowpinError("INVALID_TYPE", `batch was not made on the active engine (${current.kind}): a FlowBatch lives in the memory of the engine active when it was made`);
