@@ -153,7 +153,7 @@ class IpvsMh implements IpvsSystem {
     if (input instanceof Uint8Array) {
       const p = ipvsPacket(input);
       if (p.skip !== undefined) {
-        return { backend: null, hash: null, slot: null, reason: "no-service", hashInput: null, probes: 0, ...(options.explain ? { explain: [`packet: ${p.skip}; IPVS does not schedule it`] } : {}) };
+        return decision(null, null, null, "no-service", null, 0, undefined, options.explain ? [`packet: ${p.skip}; IPVS does not schedule it`] : undefined);
       }
       return this.#route(p.flow, options);
     }
@@ -186,7 +186,7 @@ class IpvsMh implements IpvsSystem {
     for (let k = 0; match && k < count; k++) match = W[vipAt + k] === svc.address.words[k];
     if (!match) {
       explain?.push(`not addressed to ${svc.name}${inverse ? " (inverse header: its source must be the service)" : ""}: IPVS does not schedule it`);
-      return { backend: null, hash: null, slot: null, reason: "no-service", hashInput: null, probes: 0, ...(explain ? { explain } : {}) };
+      return decision(null, null, null, "no-service", null, 0, undefined, explain);
     }
 
     // ip_vs_mh_schedule: the client is saddr, or daddr of an inverse header; with mh-port the
@@ -209,15 +209,16 @@ class IpvsMh implements IpvsSystem {
         `slot ${slot} → ${describe(first)}`,
       );
     }
-    const base = { hash: hashHex(h0), slot, hashInput: hex8(v0) };
-    if (first !== null && first.weight > 0 && !first.overloaded) return { backend: first.name, ...base, reason: "table", probes: 1, ...(explain ? { explain } : {}) };
+    const hash = hashHex(h0);
+    const inputHex = hex8(v0);
+    if (first !== null && first.weight > 0 && !first.overloaded) return decision(first.name, hash, slot, "table", inputHex, 1, undefined, explain);
     if (first === null) {
       explain?.push("empty slot: no destination has a weight in the table → no destination available");
-      return { backend: null, ...base, reason: "empty-slot", probes: 1, ...(explain ? { explain } : {}) };
+      return decision(null, hash, slot, "empty-slot", inputHex, 1, undefined, explain);
     }
     if (!svc.fallback) {
       explain?.push("unavailable and no mh-fallback → no destination available");
-      return { backend: null, ...base, reason: "unavailable", probes: 1, ...(explain ? { explain } : {}) };
+      return decision(null, hash, slot, "unavailable", inputHex, 1, undefined, explain);
     }
 
     // ip_vs_mh_get_fallback: re-hash with offset (i + first slot) mod M, i = 0 .. M-1; stop at an
@@ -234,16 +235,16 @@ class IpvsMh implements IpvsSystem {
       if (explain && probes <= EXPLAIN_PROBES) explain.push(`re-hash offset ${roffset}: v = ${hex8(v)}, slot ${s} → ${describe(dest)}`);
       if (dest === null) {
         explain?.push("empty slot ends the walk → no destination available");
-        return { backend: null, ...base, reason: "empty-slot", probes, slots, ...(explain ? { explain } : {}) };
+        return decision(null, hash, slot, "empty-slot", inputHex, probes, slots, explain);
       }
       if (dest.weight > 0 && !dest.overloaded) {
         if (explain && probes > EXPLAIN_PROBES) explain.push(`… ${probes - EXPLAIN_PROBES} more re-hashes`);
-        return { backend: dest.name, ...base, reason: "fallback", probes, slots, ...(explain ? { explain } : {}) };
+        return decision(dest.name, hash, slot, "fallback", inputHex, probes, slots, explain);
       }
     }
     if (explain && probes > EXPLAIN_PROBES) explain.push(`… ${probes - EXPLAIN_PROBES} more re-hashes`);
     explain?.push(`${M} re-hashes found no available destination → no destination available`);
-    return { backend: null, ...base, reason: "fallback-exhausted", probes, slots, ...(explain ? { explain } : {}) };
+    return decision(null, hash, slot, "fallback-exhausted", inputHex, probes, slots, explain);
   }
 
   routeBatch(inputs: readonly IpvsInput[]): IpvsRoute[] {
@@ -256,6 +257,14 @@ class IpvsMh implements IpvsSystem {
   diff(next: System<IpvsInput, IpvsRoute>, inputs: readonly IpvsInput[]): RouteDiff<IpvsInput> {
     return diffRoutes(this, next, inputs);
   }
+}
+
+/** One result object, built in one shape (no spreads: this is the per-flow path). */
+function decision(backend: string | null, hash: string | null, slot: number | null, reason: string, hashInput: string | null, probes: number, slots: number[] | undefined, explain: string[] | undefined): IpvsRoute {
+  const r: IpvsRoute = { backend, hash, slot, reason, hashInput, probes };
+  if (slots !== undefined) r.slots = slots;
+  if (explain !== undefined) r.explain = explain;
+  return r;
 }
 
 function describe(d: Dest | null): string {
