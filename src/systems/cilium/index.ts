@@ -32,6 +32,8 @@ import { hexBytes } from "../../encoding.js";
 import { flowpinError, show } from "../../errors.js";
 import { parsePort, parseProtocol, type Flow } from "../../flow.js";
 import { Maglev } from "../../maglev.js";
+import { FlowBatch } from "../../flow-batch.js";
+import { routeKernel, routeSpec, type RouteArrays, type RouteSpec } from "../../engine/route-kernel.js";
 import { knownFields, object } from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
 import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
@@ -109,6 +111,9 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
   readonly #fePort: number;
   /** The protocol a packet must carry to match, or -1 for any (1.16's key proto 0). */
   readonly #feProto: number;
+  /** The route kernel's parameters for IPv4 and IPv6 flows (hash, frontend match). */
+  readonly #spec4: RouteSpec;
+  readonly #spec6: RouteSpec;
 
   constructor(config: CiliumConfig) {
     const c = normalize(config);
@@ -118,6 +123,12 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
     this.#fe = c.frontend.words;
     this.#fePort = c.frontend.port;
     this.#feProto = c.version === "1.16" ? -1 : c.frontend.proto;
+    // The datapath's whole IPv4/IPv6 flow decision as the kernel's match: TCP/UDP only, the
+    // frontend's address and port, and from 1.17 its protocol; anything else is -1.
+    const match = { tcpUdpOnly: true, dst: this.#fe, dport: this.#fePort, ...(this.#feProto >= 0 ? { proto: this.#feProto } : {}) };
+    const hash = { swapped: c.version !== "1.16", affinity: c.affinity };
+    this.#spec4 = routeSpec({ profile: "cilium", seed: this.#seed4, ...hash }, { size: c.tableSize, match });
+    this.#spec6 = routeSpec({ profile: "cilium", seed: this.#seed6, ...hash }, { size: c.tableSize, match });
     const table = c.table.map((i) => c.backends[i]!);
     this.#names = table.map((b) => b.name);
     if (table.length === 0) return;
@@ -202,11 +213,87 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
     return { backend, hash: hashHex(hash), slot, reason: "table" };
   }
 
+  /**
+   * Many inputs at once. Flows of the frontend's family are validated one by one (the first
+   * bad one throws, as route() would), then hashed and looked up in one Wasm call; packets,
+   * flows of the other family and flows the datapath does not balance (no service, not
+   * TCP/UDP, no backend) go through route() for their reason.
+   */
   routeBatch(inputs: readonly CiliumInput[]): CiliumRoute[] {
     if (!Array.isArray(inputs)) throw flowpinError("INVALID_TYPE", `inputs must be an array of flows or packets, got ${show(inputs)}`);
-    const out: CiliumRoute[] = new Array(inputs.length);
-    for (let i = 0; i < inputs.length; i++) out[i] = this.route(inputs[i]!);
+    const n = inputs.length;
+    const out: CiliumRoute[] = new Array(n);
+    const table = this.#table;
+    const fam = this.#c.frontend.family;
+    const w = fam === 4 ? 1 : 4;
+    const cols: RouteArrays = { family: fam, src: new Uint32Array(w * n), dst: new Uint32Array(w * n), sport: new Uint16Array(n), dport: new Uint16Array(n), proto: new Uint8Array(n) };
+    const which = new Int32Array(n).fill(-1);
+    let m = 0;
+    const t = TUPLE;
+    for (let i = 0; i < n; i++) {
+      const input = inputs[i]!;
+      if (input instanceof Uint8Array || !table) {
+        out[i] = this.route(input);
+        continue;
+      }
+      readFlow(input, t);
+      if (t.family !== fam) {
+        out[i] = this.#decide(t, undefined);
+        continue;
+      }
+      for (let k = 0; k < w; k++) {
+        cols.src[w * m + k] = t.words[k]!;
+        cols.dst[w * m + k] = t.words[4 + k]!;
+      }
+      cols.sport[m] = t.sport;
+      cols.dport[m] = t.dport;
+      cols.proto[m] = t.proto;
+      which[i] = m++;
+    }
+    if (m === 0) return out;
+    const hashes = new Uint32Array(m);
+    const idx = routeKernel(fam === 4 ? this.#spec4 : this.#spec6, table!, { ...cols, n: m }, new Int32Array(m), hashes);
+    const M = this.#c.tableSize;
+    const names = this.#names;
+    for (let i = 0; i < n; i++) {
+      const j = which[i]!;
+      if (j < 0) continue;
+      const b = idx[j]!;
+      if (b < 0) out[i] = this.route(inputs[i]!);
+      else {
+        const h = hashes[j]!;
+        out[i] = { backend: names[b]!, hash: hashHex(h), slot: h % M, reason: "table" };
+      }
+    }
     return out;
+  }
+
+  /**
+   * Table index (into `state().hashStrings`' backends in table order, i.e. `backendNames`)
+   * per flow, -1 where the datapath does not balance it (not TCP/UDP, not the frontend, no
+   * backend), from a FlowBatch or typed columns in one Wasm call; `hashes` receives the flow
+   * hashes. Columns hold the packets as Cilium sees them: family 4 = IPv4 packets. Returns `out`.
+   * @example svc.routeIndices(batch, new Int32Array(batch.length))
+   */
+  routeIndices(flows: FlowBatch | RouteArrays, out?: Int32Array, hashes?: Uint32Array): Int32Array {
+    const batch = flows instanceof FlowBatch;
+    if (!batch && !(typeof flows === "object" && flows !== null && flows.src instanceof Uint32Array && flows.sport instanceof Uint16Array && (flows.family === 4 || flows.family === 6))) {
+      throw flowpinError("INVALID_TYPE", `flows must be a FlowBatch or {family, src, dst, sport, dport, proto} typed arrays, got ${show(flows)}`);
+    }
+    const n = batch ? flows.length : (flows.n ?? flows.sport.length);
+    const o = out ?? new Int32Array(n);
+    if (!(o instanceof Int32Array)) throw flowpinError("INVALID_TYPE", `out must be an Int32Array, got ${show(out)}`);
+    if (flows.family !== this.#c.frontend.family) {
+      // No frontend of the other family: nothing is balanced (the hash is still given).
+      routeKernel(flows.family === 4 ? this.#spec4 : this.#spec6, null, flows, o, hashes);
+      return o;
+    }
+    return routeKernel(flows.family === 4 ? this.#spec4 : this.#spec6, this.#table ?? null, flows, o, hashes);
+  }
+
+  /** Backend names ("addr:port") in table index order, for routeIndices(). */
+  get backendNames(): readonly string[] {
+    return this.#names;
   }
 
   diff(next: System<CiliumInput, CiliumRoute>, inputs: readonly CiliumInput[]): RouteDiff<CiliumInput> {
@@ -261,6 +348,6 @@ export const ciliumSystem: SystemDefinition<CiliumConfig, CiliumInput, CiliumRou
 };
 
 /** `systems.cilium(config)` with its own result type. */
-export function cilium(config: CiliumConfig): System<CiliumInput, CiliumRoute> & { state(): CiliumState } {
+export function cilium(config: CiliumConfig): System<CiliumInput, CiliumRoute> & Pick<CiliumSystem, "state" | "routeIndices" | "backendNames"> {
   return new CiliumSystem(config);
 }

@@ -17,7 +17,9 @@
  */
 import { flowpinError, show } from "../../errors.js";
 import { FlowHasher } from "../../flow-hasher.js";
-import { canonicalFlowBytes, type Flow } from "../../flow.js";
+import { FlowBatch } from "../../flow-batch.js";
+import { canonicalFlowBytes, FLOW_WORDS, parseFlowInto, type Flow } from "../../flow.js";
+import { routeKernel, routeSpec, type RouteArrays, type RouteSpec } from "../../engine/route-kernel.js";
 import { hexBytes, toHex } from "../../encoding.js";
 import { Maglev } from "../../maglev.js";
 import { Rendezvous } from "../../rendezvous.js";
@@ -48,13 +50,43 @@ export interface FlowpinSystemConfig {
   backends: FlowpinSystemBackend[];
 }
 
+/**
+ * Flows for {@link FlowpinRouter.routeIndices}: a FlowBatch (routed where it lives, no copy),
+ * or struct-of-arrays columns of one address family (numeric address words, as FlowBatch
+ * holds them).
+ * @example { family: 4, src: Uint32Array.of(0xc6336407), dst: Uint32Array.of(0xcb007101), sport: Uint16Array.of(51512), dport: Uint16Array.of(443), proto: Uint8Array.of(6) }
+ */
+export type FlowColumns = FlowBatch | RouteArrays;
+
+/**
+ * The flowpin system: `route()` per flow, `routeBatch()` for many flow objects, and
+ * `routeIndices()` for columns of numbers, which hashes and looks up a whole batch in one Wasm
+ * call and allocates nothing per flow.
+ * @example fleet.routeIndices(batch, new Int32Array(batch.length)); // backend index per flow, -1 = none
+ */
+export interface FlowpinRouter extends System<Flow> {
+  /**
+   * Backend index (into the config's usable backends, in config order) per flow, -1 when no
+   * backend is usable; `hashes`, when given, receives each flow hash. Returns `out`.
+   * @example fleet.routeIndices(batch)
+   */
+  routeIndices(flows: FlowColumns, out?: Int32Array, hashes?: Uint32Array): Int32Array;
+  /** The usable backends' ids, in the order routeIndices() indexes them. */
+  readonly backendIds: readonly string[];
+}
+
 const CONFIG_FIELDS = ["key", "symmetric", "algorithm", "size", "backends"];
 const BACKEND_FIELDS = ["id", "weight", "state"];
 const STATES: readonly FlowpinBackendState[] = ["active", "draining", "down"];
 
-class FlowpinSystem implements System<Flow> {
+// One flow at a time while a batch is parsed (routeBatch): the validated words.
+const W = new Uint32Array(FLOW_WORDS);
+
+class FlowpinSystem implements FlowpinRouter {
   readonly system = "flowpin" as const;
+  readonly backendIds: readonly string[];
   readonly #hasher: FlowHasher;
+  readonly #spec: RouteSpec;
   readonly #symmetric: boolean;
   readonly #maglev: Maglev | undefined;
   readonly #rendezvous: Rendezvous | undefined;
@@ -66,6 +98,7 @@ class FlowpinSystem implements System<Flow> {
     if (c.symmetric !== undefined && typeof c.symmetric !== "boolean") throw flowpinError("INVALID_TYPE", `symmetric must be a boolean, got ${show(c.symmetric)}`);
     this.#symmetric = c.symmetric === true;
     this.#hasher = new FlowHasher({ key: key as Uint8Array, symmetric: this.#symmetric });
+    // FlowHasher has validated the key (8 bytes).
     const algorithm = c.algorithm ?? "maglev";
     if (algorithm !== "maglev" && algorithm !== "rendezvous") throw flowpinError("INVALID_CONFIG", `algorithm must be "maglev" or "rendezvous", got ${show(algorithm)}`);
     if (!Array.isArray(c.backends)) throw flowpinError("INVALID_TYPE", `backends must be an array, got ${show(c.backends)}`);
@@ -84,9 +117,14 @@ class FlowpinSystem implements System<Flow> {
       if (state === "active" && weight > 0) usable.push({ id: b.id, weight });
     });
     if (c.size !== undefined && algorithm !== "maglev") throw flowpinError("INVALID_CONFIG", "size applies to the maglev algorithm only");
-    if (usable.length === 0) return;
+    this.backendIds = Object.freeze(usable.map((b) => b.id));
+    if (usable.length === 0) {
+      this.#spec = routeSpec({ profile: "flowpin", key: key as Uint8Array, symmetric: this.#symmetric }, { size: 1 });
+      return;
+    }
     if (algorithm === "maglev") this.#maglev = new Maglev({ backends: usable, ...(c.size === undefined ? {} : { size: c.size as number }) });
     else this.#rendezvous = new Rendezvous({ backends: usable });
+    this.#spec = routeSpec({ profile: "flowpin", key: key as Uint8Array, symmetric: this.#symmetric }, { size: this.#maglev?.size ?? 1 });
   }
 
   route(flow: Flow, options: RouteOptions = {}): Route {
@@ -110,8 +148,70 @@ class FlowpinSystem implements System<Flow> {
     return { backend: null, hash: hashHex(hash), slot: null, reason: "no-backend", ...(explain ? { explain } : {}) };
   }
 
+  /**
+   * Many flows at once: parsed and validated one by one (the first bad flow throws, as
+   * route() would), then hashed and looked up per address family in one Wasm call.
+   */
   routeBatch(flows: readonly Flow[]): Route[] {
-    return flows.map((f) => this.route(f));
+    if (!Array.isArray(flows)) throw flowpinError("INVALID_TYPE", `flows must be an array of flows, got ${show(flows)}`);
+    const maglev = this.#maglev;
+    if (!maglev) return flows.map((f) => this.route(f));
+    const n = flows.length;
+    const family = new Uint8Array(n);
+    let n6 = 0;
+    const cols = { 4: columns(4, n), 6: columns(6, 0) };
+    const at = new Uint32Array(n);
+    let n4 = 0;
+    for (let i = 0; i < n; i++) {
+      const fam = parseFlowInto(flows[i]!, W);
+      family[i] = fam;
+      if (fam === 6 && cols[6].sport.length === 0) cols[6] = columns(6, n);
+      const c = cols[fam];
+      const j = fam === 4 ? n4++ : n6++;
+      at[i] = j;
+      if (fam === 4) {
+        c.src[j] = W[0]!;
+        c.dst[j] = W[4]!;
+      } else {
+        for (let k = 0; k < 4; k++) {
+          c.src[4 * j + k] = W[k]!;
+          c.dst[4 * j + k] = W[4 + k]!;
+        }
+      }
+      c.sport[j] = W[8]!;
+      c.dport[j] = W[9]!;
+      c.proto[j] = W[10]!;
+    }
+    const run = (c: RouteArrays, count: number) => {
+      const hashes = new Uint32Array(count);
+      const idx = count === 0 ? new Int32Array(0) : routeKernel(this.#spec, maglev.table, { ...c, n: count }, new Int32Array(count), hashes);
+      return { hashes, idx };
+    };
+    const r4 = run(cols[4], n4);
+    const r6 = run(cols[6], n6);
+    const M = maglev.size;
+    const ids = this.backendIds;
+    const out: Route[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = family[i] === 4 ? r4 : r6;
+      const h = r.hashes[at[i]!]!;
+      out[i] = { backend: ids[r.idx[at[i]!]!]!, hash: hashHex(h), slot: h % M, reason: "table" };
+    }
+    return out;
+  }
+
+  routeIndices(flows: FlowColumns, out?: Int32Array, hashes?: Uint32Array): Int32Array {
+    if (!(flows instanceof FlowBatch) && !isColumns(flows)) throw flowpinError("INVALID_TYPE", `flows must be a FlowBatch or {family, src, dst, sport, dport, proto} typed arrays, got ${show(flows)}`);
+    const n = flows instanceof FlowBatch ? flows.length : (flows.n ?? flows.sport.length);
+    const o = out ?? new Int32Array(n);
+    if (!(o instanceof Int32Array)) throw flowpinError("INVALID_TYPE", `out must be an Int32Array, got ${show(out)}`);
+    if (hashes !== undefined && !(hashes instanceof Uint32Array)) throw flowpinError("INVALID_TYPE", `hashes must be a Uint32Array, got ${show(hashes)}`);
+    if (this.#maglev) return routeKernel(this.#spec, this.#maglev.table, flows, o, hashes);
+    // Rendezvous or no usable backend: the kernel hashes, the rendezvous picks in one call.
+    const h = hashes ?? new Uint32Array(n);
+    routeKernel(this.#spec, null, flows, o, h);
+    if (this.#rendezvous) o.set(this.#rendezvous.pickBatch(h.subarray(0, n), new Uint32Array(n)));
+    return o;
   }
 
   diff(next: System<Flow>, flows: readonly Flow[]): RouteDiff<Flow> {
@@ -119,7 +219,18 @@ class FlowpinSystem implements System<Flow> {
   }
 }
 
-export const flowpinSystem: SystemDefinition<FlowpinSystemConfig, Flow> = {
+function columns(family: 4 | 6, n: number): RouteArrays {
+  const w = family === 4 ? 1 : 4;
+  return { family, src: new Uint32Array(w * n), dst: new Uint32Array(w * n), sport: new Uint16Array(n), dport: new Uint16Array(n), proto: new Uint8Array(n) };
+}
+
+function isColumns(x: unknown): x is RouteArrays {
+  const c = x as RouteArrays;
+  return typeof x === "object" && x !== null && (c.family === 4 || c.family === 6) && c.src instanceof Uint32Array && c.dst instanceof Uint32Array &&
+    c.sport instanceof Uint16Array && c.dport instanceof Uint16Array && c.proto instanceof Uint8Array && (c.n === undefined || (Number.isInteger(c.n) && c.n >= 0 && c.n <= c.sport.length));
+}
+
+export const flowpinSystem: SystemDefinition<FlowpinSystemConfig, Flow> & { create(config: FlowpinSystemConfig): FlowpinRouter } = {
   name: "flowpin",
   summary: "flowpin's keyed HalfSipHash-1-3 flow hash and a Maglev or rendezvous table",
   create: (config: FlowpinSystemConfig) => new FlowpinSystem(config),
