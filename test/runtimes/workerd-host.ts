@@ -39,9 +39,9 @@ export function flowpinModules(): WorkerModule[] {
   const entry = resolveExport(".", WORKERD_CONDITIONS);
   const text = fs.readFileSync(entry, "utf8");
   const mods: WorkerModule[] = [{ name: "flowpin", kind: "esModule", file: entry }];
-  // Every `import x from "./y.wasm"` of the entry becomes a wasm module named "y.wasm" (the
+  // Every `import x from "./y.wasm"` of the entry (minified: no space after `from`) becomes a wasm module named "y.wasm" (the
   // entry is the module "flowpin" at the bundle root, so "./y.wasm" resolves to "y.wasm").
-  for (const m of text.matchAll(/from\s+["']\.\/([^"']+\.wasm)["']/g)) {
+  for (const m of text.matchAll(/from\s*["']\.\/([^"']+\.wasm)["']/g)) {
     mods.push({ name: m[1]!, kind: "wasm", file: path.join(path.dirname(entry), m[1]!) });
   }
   return mods;
