@@ -58,6 +58,15 @@ export function toFleetConfig(doc: unknown, what: string): FleetConfig {
   return c as FleetConfig;
 }
 
+/**
+ * A fleet config's Maglev "seed" (the cilium profile's): 24 hex digits (12 bytes) become the
+ * base64 text Cilium's --bpf-lb-maglev-hash-seed takes; anything else passes on to Maglev,
+ * which checks it.
+ */
+export function maglevSeedOption(seed: unknown): unknown {
+  return typeof seed === "string" && /^[0-9a-fA-F]{24}$/.test(seed) ? btoa(String.fromCharCode(...hexBytes(seed, "seed"))) : seed;
+}
+
 /** Decodes a hex string (optional 0x, even length) or fails naming `what`: src/encoding.ts's decoder. */
 export function hexBytes(text: string, what: string): Uint8Array {
   return decodeHex(what, text, "INVALID_CONFIG");

@@ -10,7 +10,7 @@
 import { padCell } from "./text-width.js";
 import { flowpinError, show } from "../errors.js";
 import { Maglev, diffTables, type MaglevBackend, type MaglevDiff, type SlotTable } from "../maglev.js";
-import type { FleetConfig } from "./config.js";
+import { maglevSeedOption, type FleetConfig } from "./config.js";
 import type { BuiltTable, TableDiff, TableKind } from "./table-kinds.js";
 
 const BACKEND_FIELDS = new Set(["id", "weight", "key", "locality", "hash", "address", "port", "protocol", "internal", "state", "healthy"]);
@@ -29,15 +29,6 @@ function backendFrom(b: Record<string, unknown>, i: number): MaglevBackend {
   }
   if (healthy === false || (state !== undefined && state !== "active")) out.weight = 0;
   return out as unknown as MaglevBackend;
-}
-
-function seedFrom(seed: unknown): unknown {
-  if (typeof seed === "string" && /^[0-9a-fA-F]{24}$/.test(seed)) {
-    let bin = "";
-    for (let i = 0; i < 24; i += 2) bin += String.fromCharCode(parseInt(seed.slice(i, i + 2), 16));
-    return btoa(bin);
-  }
-  return seed;
 }
 
 function diffText(d: MaglevDiff): string {
@@ -155,7 +146,7 @@ export const maglevKind: TableKind = {
   fromConfig(config: FleetConfig): BuiltTable {
     const { algorithm: _a, seed, backends, ...rest } = config;
     const options: Record<string, unknown> = { ...rest, backends: backends.map(backendFrom) };
-    if (seed !== undefined) options.seed = seedFrom(seed);
+    if (seed !== undefined) options.seed = maglevSeedOption(seed);
     return new MaglevTable(new Maglev(options as never));
   },
 

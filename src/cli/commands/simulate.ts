@@ -9,7 +9,7 @@ import { toCsv, toJson, toText } from "../../simulate/format.js";
 import { addressOf, simulate, type FleetSource } from "../../simulate/simulate.js";
 import { disruptionSvg, loadSvg } from "../../simulate/svg.js";
 import type { Command, Values } from "../command.js";
-import { hexBytes, parseJson, toFleetConfig } from "../config.js";
+import { hexBytes, maglevSeedOption, parseJson, toFleetConfig } from "../config.js";
 import { readInput, usage } from "../io.js";
 import { progressBar } from "../progress.js";
 
@@ -82,7 +82,7 @@ function fleetFromConfig(file: string): FleetSource {
     const o: Record<string, unknown> = {};
     if (doc.version !== undefined) o.version = doc.version;
     if (doc.localityWeights !== undefined) o.localityWeights = doc.localityWeights;
-    if (typeof doc.seed === "string") o.seed = /^[0-9a-fA-F]{24}$/.test(doc.seed) ? btoa(String.fromCharCode(...hexBytes(doc.seed, "seed"))) : doc.seed;
+    if (typeof doc.seed === "string") o.seed = maglevSeedOption(doc.seed);
     profileOptions = o as MaglevProfileOptions;
   }
   const glb = doc.algorithm === "glb";
