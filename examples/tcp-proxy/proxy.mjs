@@ -1,19 +1,28 @@
 #!/usr/bin/env node
-// An L4 TCP proxy: every connection goes to the backend a Maglev table picks for the client's
-// 5-tuple, hashed with a keyed FlowHasher. Several proxies given the same backends and key
-// pick the same backend for the same connection without sharing any state, so a connection
-// keeps its backend when ECMP or anycast moves it to another proxy. Backends are health-
-// checked with TCP connects; when one goes down or comes back, a new table is built and
-// swapped in (tables are immutable: connections already established keep their backend).
+// An L4 TCP proxy on flowpin's Balancer: each new connection goes to the backend the Maglev
+// table picks for the client's 5-tuple (or, with --affinity client, for the client address:
+// every connection of one client to one backend), hashed with the fleet's secret key, and is
+// pinned in the Balancer's connection table until it closes. Backends are health-checked
+// with TCP connects (down after --fall failures, up after --rise successes); a backend that
+// greets with "<name> draining" (echo-backend.mjs after SIGTERM) is drained: its open
+// connections carry on, new ones go elsewhere.
+//
+// What consistency buys a terminating proxy: the proxy owns each TCP socket, so a connection
+// cannot survive being moved to another proxy (ECMP rehash, anycast shift): it breaks, as with
+// any terminating proxy. What every proxy of the fleet agreeing does buy: a client (or a
+// 5-tuple) reaches the same backend whichever proxy it lands on, so caches and sessions on
+// the backends stay warm and sticky without shared state, and a backend change moves only
+// that backend's clients. The cross-node "a flow keeps its backend" property holds for
+// forwarders that do not terminate (UDP, packet level): see examples/udp-forwarder.
 //
 //   node proxy.mjs --listen 127.0.0.1:7000 --backends 10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 \
-//     --key 0011223344556677 --vip 192.0.2.10:80
+//     --key 0011223344556677 --vip 192.0.2.10:80 [--affinity tuple|client]
 //
-// Prints one JSON line per event (listening, health, table) on stdout.
+// Prints one JSON line per event (listening, health, table, drain) on stdout.
 import net from "node:net";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { FlowHasher, Maglev } from "flowpin";
+import { Balancer, healthCheck } from "flowpin";
 
 /** "host:port" or "[v6]:port" → { host, port }. */
 export function parseHostPort(text) {
@@ -22,100 +31,83 @@ export function parseHostPort(text) {
   return { host: m[1], port: Number(m[2]) };
 }
 
+/** TCP connect + the backend's greeting line: "up", "draining" or "down". */
+function probe(target, timeout) {
+  return new Promise((resolve) => {
+    const s = net.connect(target);
+    let data = "";
+    const done = (state) => (s.destroy(), resolve(state));
+    s.setTimeout(timeout, () => done(data ? "up" : "down"));
+    s.on("data", (d) => {
+      data += d;
+      if (data.includes("\n")) done(/ draining\n/.test(data) ? "draining" : "up");
+    });
+    s.once("error", () => done("down"));
+    s.once("close", () => done(data ? "up" : "down"));
+  });
+}
+
 /**
  * Starts a proxy. Resolves once it listens.
  * @param {object} o
  * @param {{host: string, port: number}} o.listen
  * @param {{host: string, port: number}[]} o.backends  every proxy of a fleet lists the same
- * @param {Uint8Array} o.key  8-byte flow-hash key, a fleet secret (see below)
- * @param {{host: string, port: number}} [o.vip]  the service address clients connect to; hashed
- *   as the destination so proxies on different addresses agree (default: the local address)
+ * @param {Uint8Array} o.key  8-byte flow-hash key, a fleet secret
+ * @param {{host: string, port: number}} [o.vip]  the service address clients connect to;
+ *   hashed as the destination so proxies on different addresses agree
+ * @param {"tuple" | "client"} [o.affinity]  hash the 5-tuple (default) or the client address
  * @param {number} [o.interval]  health-check period, ms
  * @param {number} [o.fall]  consecutive failed checks that mark a backend down
  * @param {number} [o.rise]  consecutive good checks that mark it up again
  * @param {(event: object) => void} [o.log]
  */
-export async function startProxy({ listen, backends, key, vip, interval = 1000, fall = 2, rise = 2, log = () => {} }) {
-  // The key is what keeps a client from choosing source ports that all land on one backend
-  // (hash flooding): generate it once per fleet and distribute it with the backend list.
-  const hasher = new FlowHasher({ key });
-  const byId = new Map(backends.map((b) => [`${b.host}:${b.port}`, { ...b, id: `${b.host}:${b.port}`, up: true, good: 0, bad: 0 }]));
-  // Every backend starts up: a proxy that starts during an outage converges after `fall` checks.
-  let table = new Maglev({ backends: [...byId.keys()].map((id) => ({ id })) });
-  log({ event: "table", backends: table.backends.map((b) => b.id) });
+export async function startProxy({ listen, backends, key, vip, affinity = "tuple", interval = 1000, fall = 2, rise = 2, log = () => {} }) {
+  const byId = new Map(backends.map((b) => [`${b.host}:${b.port}`, b]));
+  // The key keeps a client from choosing source ports that all land on one backend.
+  const lb = new Balancer({ key, backends: [...byId.keys()].map((id) => ({ id })), connections: { capacity: 65536 } });
+  lb.onChange((e) => log({ event: "table", backends: e.backends.filter((b) => b.after > 0).map((b) => b.id), moved: e.moved }));
+  log({ event: "table", backends: [...byId.keys()] });
 
-  function swapTable() {
-    const up = [...byId.values()].filter((b) => b.up).map((b) => ({ id: b.id }));
-    if (up.length === 0) {
-      table = undefined;
-      log({ event: "table", backends: [] });
-      return;
-    }
-    // withBackends reuses the permutations of backends that stay: only the down backend's
-    // slots (and Maglev's small disruption) change hands.
-    const next = table ? table.withBackends(up) : new Maglev({ backends: up });
-    const moved = table ? Maglev.diff(table, next).moved : next.size;
-    table = next;
-    log({ event: "table", backends: next.backends.map((b) => b.id), movedSlots: moved });
-  }
-
-  function check(b) {
-    return new Promise((resolve) => {
-      const s = net.connect({ host: b.host, port: b.port });
-      const done = (ok) => {
-        s.destroy();
-        resolve(ok);
-      };
-      s.setTimeout(interval, () => done(false));
-      s.once("connect", () => done(true));
-      s.once("error", () => done(false));
-    });
-  }
-
-  let checking = false;
-  const timer = setInterval(async () => {
-    if (checking) return; // a slow round must not overlap the next
-    checking = true;
-    let changed = false;
-    const results = await Promise.all([...byId.values()].map(async (b) => [b, await check(b)]));
-    for (const [b, ok] of results) {
-      b.good = ok ? b.good + 1 : 0;
-      b.bad = ok ? 0 : b.bad + 1;
-      if (b.up && b.bad >= fall) b.up = false;
-      else if (!b.up && b.good >= rise) b.up = true;
-      else continue;
-      changed = true;
-      log({ event: "health", backend: b.id, up: b.up });
-    }
-    if (changed) swapTable();
-    checking = false;
-  }, interval);
+  // Health: a TCP connect per backend; the greeting says whether it is draining.
+  const drained = new Set();
+  const stopHealth = healthCheck(lb, {
+    interval,
+    fall,
+    rise,
+    check: async (id) => {
+      const state = await probe(byId.get(id), interval);
+      if (state === "draining" && !drained.has(id)) {
+        drained.add(id);
+        lb.drain(id);
+        log({ event: "drain", backend: id });
+      }
+      return state !== "down";
+    },
+  });
+  lb.onChange((e) => {
+    for (const b of e.backends) if (b.state === "down" || (b.state === "active" && b.before === 0 && b.after > 0)) log({ event: "health", backend: b.id, up: b.state !== "down" });
+  });
 
   const open = new Set();
   const server = net.createServer((client) => {
     open.add(client);
     client.once("close", () => open.delete(client));
     client.on("error", () => client.destroy());
-    const lb = table;
-    if (!lb) {
+    // The 5-tuple as every proxy of the fleet sees it (IPv4-mapped addresses hash as IPv4).
+    const flow = { src: client.remoteAddress, sport: client.remotePort, dst: vip?.host ?? client.localAddress, dport: vip?.port ?? client.localPort, proto: "tcp" };
+    const input = affinity === "client" ? client.remoteAddress.replace(/^::ffff:/, "") : flow;
+    const id = lb.pickId(input);
+    if (id === null) {
       client.destroy();
       return;
     }
-    // The 5-tuple as every proxy of the fleet sees it: IPv4-mapped client addresses
-    // (::ffff:a.b.c.d on a dual-stack socket) hash as IPv4.
-    const flow = {
-      src: client.remoteAddress,
-      sport: client.remotePort,
-      dst: vip?.host ?? client.localAddress,
-      dport: vip?.port ?? client.localPort,
-      proto: "tcp",
-    };
-    const target = byId.get(lb.pick(flow, hasher).id);
-    const upstream = net.connect({ host: target.host, port: target.port });
+    const upstream = net.connect(byId.get(id));
     open.add(upstream);
     upstream.once("close", () => (open.delete(upstream), client.destroy()));
     upstream.on("error", () => upstream.destroy());
-    client.once("close", () => upstream.destroy());
+    // TCP close: the flow leaves the connection table (client-keyed pins stay: other
+    // connections of the client may be open).
+    client.once("close", () => (upstream.destroy(), affinity === "tuple" && lb.close(flow)));
     client.pipe(upstream).pipe(client);
   });
 
@@ -128,11 +120,11 @@ export async function startProxy({ listen, backends, key, vip, interval = 1000, 
 
   return {
     address,
-    table: () => table,
+    balancer: lb,
     close() {
-      clearInterval(timer);
+      stopHealth();
       for (const s of open) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      return new Promise((resolve) => server.close(() => (lb.dispose(), resolve())));
     },
   };
 }
@@ -149,17 +141,20 @@ async function main() {
       backends: { type: "string" },
       key: { type: "string", default: process.env.FLOWPIN_KEY },
       vip: { type: "string" },
+      affinity: { type: "string", default: "tuple" },
       interval: { type: "string", default: "1000" },
       fall: { type: "string", default: "2" },
       rise: { type: "string", default: "2" },
     },
   });
   if (!values.backends) throw new Error("--backends host:port,host:port,... is required");
+  if (!["tuple", "client"].includes(values.affinity)) throw new Error("--affinity must be tuple or client");
   const proxy = await startProxy({
     listen: parseHostPort(values.listen),
     backends: values.backends.split(",").map(parseHostPort),
     key: hexBytes(values.key),
     vip: values.vip ? parseHostPort(values.vip) : undefined,
+    affinity: values.affinity,
     interval: Number(values.interval),
     fall: Number(values.fall),
     rise: Number(values.rise),

@@ -1,4 +1,5 @@
-// examples/tcp-proxy: three echo backends and two independent proxy processes on loopback.
+// examples/tcp-proxy (on flowpin's Balancer): three echo backends and two independent proxy
+// processes on loopback.
 // The same 5-tuple (fixed client source ports, the fleet's VIP as destination) reaches the
 // same backend through either proxy, as the library predicts; after one backend is killed,
 // both proxies swap tables and only that backend's connections move (plus any flow on a slot
@@ -152,5 +153,37 @@ describe("examples/tcp-proxy", () => {
     const onVictim = sports.filter((_, i) => a1[i] === victim.name);
     expect(moved.sort()).toEqual([...onVictim, ...disrupted].sort());
     console.log(`tcp-proxy: ${FLOWS} flows, ${onVictim.length} on ${victim.name} moved, ${FLOWS - onVictim.length - disrupted.length} stayed, ${disrupted.length} moved by Maglev disruption (table diff: ${Maglev.diff(before, after).disruption.moved} of ${before.size} slots)`);
+  });
+
+  it("drain on SIGTERM: the backend's open connection keeps echoing, new connections go elsewhere", async () => {
+    const live = backends.filter((b) => b.proc.child.exitCode === null && b.proc.child.signalCode === null);
+    const target = live[0]!;
+    // Hold one connection open to the target through proxy 0 (find a source port it owns).
+    const hasher = new FlowHasher({ key: Uint8Array.from(KEY.match(/../g)!, (h) => parseInt(h, 16)) });
+    const table = new Maglev({ backends: live.map((b) => ({ id: `127.0.0.1:${b.port}` })) });
+    const mine = sports.find((s) => table.pick(flowOf(s), hasher).id === `127.0.0.1:${target.port}`)!;
+    expect(mine, "a test flow on the target").toBeDefined();
+    const held = net.connect({ host: "127.0.0.1", port: proxies[0]!, localAddress: "127.0.0.1", localPort: mine });
+    let got = "";
+    held.on("data", (d: Buffer) => (got += d));
+    await new Promise((r) => held.once("connect", r));
+    const until = async (pred: () => boolean) => {
+      const end = Date.now() + 10_000;
+      while (!pred()) {
+        if (Date.now() > end) throw new Error(`timed out; got ${JSON.stringify(got)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await until(() => got === `${target.name}\n`);
+    target.proc.child.kill("SIGTERM");
+    for (const proxy of procs.slice(3)) await waitEvent(proxy, (e) => e.event === "drain" && e.backend === `127.0.0.1:${target.port}`);
+    held.write("still here\n");
+    await until(() => got.endsWith("still here\n"));
+    const others = sports.filter((s) => s !== mine);
+    const seen: string[] = [];
+    for (const s of others) seen.push(await connectOnce(proxies[1]!, s));
+    expect(seen).not.toContain(target.name);
+    held.destroy();
+    console.log(`tcp-proxy drain: the open connection to ${target.name} kept echoing; ${others.length} new connections, 0 to the draining backend`);
   });
 });
