@@ -6,7 +6,6 @@ import { flows } from "./flows.js";
 import { maglev } from "./maglev.js";
 import { rendezvous } from "./rendezvous.js";
 import { balancer } from "./balancer.js";
-import { balancer } from "./balancer.js";
 import { route } from "./route.js";
 import { pick } from "./pick.js";
 import { start } from "./start.js";
