@@ -19,3 +19,11 @@ declare module "hashring" {
     range(key: string, size?: number, unique?: boolean): string[];
   }
 }
+declare module "consistent-hash" {
+  export default class ConsistentHash {
+    constructor(options?: { range?: number; weight?: number; controlPoints?: number; distribution?: "random" | "uniform" });
+    add(node: unknown, weight?: number, points?: number[]): this;
+    remove(node: unknown): this;
+    get(key: string, count?: number): unknown;
+  }
+}
