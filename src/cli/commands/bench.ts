@@ -21,10 +21,13 @@ export const bench: Command = {
   help: `usage: flowpin bench [--suite NAME] [--filter REGEX] [--format text|json|markdown] [--quick]
 
 Runs the benchmark.js suites side by side with npm peers and native C baselines (compiled
-with cc -O3 when a C compiler exists). Prints the machine first, then per suite: ops/s,
-time per op, margin of error, samples and the ratio to the fastest row of its group.
+with cc -O3 -march=native when a C compiler exists). Prints the machine first, then per
+suite: ops/s, time per op, margin of error, samples and the ratio to the fastest row of its
+group.
 
-  --suite NAME    one suite (primitives, calls, flows, maglev, rendezvous, ...)
+  --suite NAME    one suite: primitives, calls, flows, maglev, rendezvous, route (1M-flow
+                  hash + lookup per system vs C), pick (one decision per call vs npm
+                  rings), start (cold start vs bare Node)
   --filter REGEX  only cases whose name matches
   --format F      text (default), json ({"suite", "results": [{"name", "hz", "rme",
                   "samples"}]}) or markdown
