@@ -3,7 +3,7 @@
 // random requests against the slow reference hash (test/reference/envoy-hash.ts).
 import { describe, expect, it } from "vitest";
 import { Maglev, Ring, systems } from "../../src/index.js";
-import { mtNext, mtSeed } from "../../src/systems/envoy/mt19937.js";
+import { mtNext, mtSeed } from "../../src/bounded-load.js";
 import { expectCode } from "../bad-inputs.js";
 import { refInetNtop6, refRequestHash, type RefPolicy } from "../reference/envoy-hash.js";
 import { Rng } from "../rng.js";

@@ -2,11 +2,11 @@
 // (thread_aware_lb_impl.cc): normalized host weights, then the Maglev table, the ring or the
 // rendezvous table over them (flowpin's Maglev, Ring and Rendezvous classes), wrapped in
 // BoundedLoadHashingLoadBalancer when hash_balance_factor is set.
+import { boundedLoadPick, boundedLoadSlots, overloadFactor } from "../../bounded-load.js";
 import { Maglev } from "../../maglev.js";
 import { Rendezvous } from "../../rendezvous.js";
 import { Ring } from "../../ring.js";
 import type { Cluster, Host } from "./config.js";
-import { mtNext, mtSeed } from "./mt19937.js";
 
 /** What a table pick found: the host index (into `hosts`), the slot or point index, the point. */
 export interface Pick {
@@ -62,6 +62,7 @@ export class PriorityTable {
   /** Bounded load: each host's overload factor (static gauges), or undefined. */
   readonly #overload: Float64Array | undefined;
   readonly #order: Uint32Array;
+  readonly #overloadOf = (k: number): number => this.#overload![k]!;
 
   constructor(c: Cluster, priority: number, panic: boolean) {
     this.panic = panic;
@@ -101,15 +102,10 @@ export class PriorityTable {
       this.#rendezvous = new Rendezvous({ profile: "envoy", normalized: true, backends: hosts.map((h, i) => ({ id: h.id, key: h.key, weight: weights[i]! })) });
     }
     if (c.balanceFactor > 0) {
-      // hostOverloadFactor: total_slots = ((upstream_rq_active + 1) * factor + 99) / 100 in
-      // uint32 arithmetic, slots = max(ceil(total_slots * weight), 1), overload = active / slots.
-      const active = (c.upstreamRqActive % 2 ** 32) >>> 0;
-      const totalSlots = Math.floor(((Math.imul((active + 1) >>> 0, c.balanceFactor) >>> 0) + 99 >>> 0) / 100);
-      this.#overload = new Float64Array(hosts.length);
-      hosts.forEach((h, i) => {
-        const slots = Math.max(Math.ceil(totalSlots * weights[i]!) >>> 0, 1);
-        this.#overload![i] = h.rqActive / slots;
-      });
+      // hostOverloadFactor per host, from upstream_rq_active and the normalized weights: one
+      // implementation of Envoy's arithmetic for this system and the Balancer (bounded-load.ts).
+      const totalSlots = boundedLoadSlots(c.upstreamRqActive, c.balanceFactor);
+      this.#overload = Float64Array.from(hosts, (h, i) => overloadFactor(h.rqActive, weights[i]!, totalSlots));
     }
   }
 
@@ -137,41 +133,10 @@ export class PriorityTable {
 
   /**
    * BoundedLoadHashingLoadBalancer::chooseHost: keep the table's pick if its overload factor
-   * is at most 1; else walk a Fisher-Yates shuffle of the hosts driven by mt19937(hash mod
-   * 2^32), skipping the pick, and take the first host at most 1, else the least overloaded
-   * (strictly smaller, so ties keep the earlier one, the pick first). Returns the host index.
+   * is at most 1, else the mt19937(hash mod 2^32) Fisher-Yates probe of bounded-load.ts.
+   * Returns the host index.
    */
   bound(hash: bigint, picked: number): number {
-    const overload = this.#overload!;
-    let least = picked;
-    let leastFactor = overload[picked]!;
-    if (leastFactor <= 1) return picked;
-    const n = this.hosts.length;
-    const order = this.#order;
-    for (let i = 0; i < n; i++) order[i] = i;
-    mtSeed(Number(hash & 0xffffffffn));
-    for (let i = 0; i < n; i++) {
-      const j = uniform(n - i);
-      const t = order[i]!;
-      order[i] = order[i + j]!;
-      order[i + j] = t;
-      const k = order[i]!;
-      if (k === picked) continue;
-      const f = overload[k]!;
-      if (f <= 1) return k;
-      if (leastFactor > f) {
-        least = k;
-        leastFactor = f;
-      }
-    }
-    return least;
+    return boundedLoadPick(Number(hash & 0xffffffffn), picked, this.hosts.length, this.#overloadOf, this.#order);
   }
-}
-
-/** uniform_int(k): random() / (2^32 / k) with integer division, rejecting results >= k. */
-function uniform(k: number): number {
-  const bucket = Math.floor(2 ** 32 / k);
-  let x = k;
-  while (x >= k) x = Math.floor(mtNext() / bucket);
-  return x;
 }
