@@ -2,11 +2,11 @@
 export * as hashes from "./hashes.js";
 export { FlowpinError, FlowpinTypeError, FlowpinRangeError, type FlowpinErrorCode } from "./errors.js";
 export { engine, engines, useEngine, init } from "./engine/state.js";
-export { initFromModule } from "./engine/provider-module.js";
+export { initFromModule, type WasmModule } from "./engine/provider-module.js";
 export type { EngineKind } from "./engine/engine.js";
 export { VERSION } from "./version.js";
 export { parseAddress, parseFlow, parsePort, parseProtocol, formatAddress, canonicalFlowBytes, type Flow, type Address, type ProtocolName, type ParsedFlow } from "./flow.js";
-export { FlowHasher, MS_RSS_KEY, SYMMETRIC_RSS_KEY, CILIUM_DEFAULT_SEED, type FlowHasherOptions, type FlowProfile, type GlbHashField } from "./flow-hasher.js";
+export { FlowHasher, MS_RSS_KEY, SYMMETRIC_RSS_KEY, CILIUM_DEFAULT_SEED, type FlowHasherOptions, type FlowHasherProfile, type FlowHash, type FlowProfile, type GlbHashField } from "./flow-hasher.js";
 export { FlowBatch, type FlowBatchOptions } from "./flow-batch.js";
 export { PacketStatus, packetStatusName, type PacketHashes, type PacketStatusCode } from "./packet.js";
 export { readPcap, type Pcap, type PcapPacket } from "./pcap.js";

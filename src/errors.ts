@@ -38,11 +38,58 @@ export const STATE_CODES = [
   "DISPOSED", // a method called on an object after its dispose()
 ] as const;
 
+/**
+ * The stable `code` of every FlowpinError. Argument errors are thrown as FlowpinTypeError
+ * (`INVALID_TYPE`) or FlowpinRangeError (the argument codes from `OUT_OF_RANGE` to
+ * `ENGINE_UNAVAILABLE`); damaged serialized input and lifetime misuse as plain FlowpinError.
+ * The CLI turns each into exit code 2 and one line on stderr.
+ *
+ * @example
+ * try { new Maglev({ backends: [] }); }
+ * catch (e) { if (e instanceof FlowpinError && e.code === "NO_BACKENDS") console.log(e.message); }
+ */
 export type FlowpinErrorCode =
-  | (typeof TYPE_CODES)[number]
-  | (typeof RANGE_CODES)[number]
-  | (typeof DATA_CODES)[number]
-  | (typeof STATE_CODES)[number];
+  /** An argument is not of the accepted kind (a string where bytes go, `"7"` where a number goes). Thrown as a TypeError. */
+  | "INVALID_TYPE"
+  /** A number outside its documented range, `-0`, `NaN` or a non-integer where an integer goes. */
+  | "OUT_OF_RANGE"
+  /** A key of the wrong length, or no key where the profile needs one (flowpin: 8 bytes, glb: 16). */
+  | "INVALID_KEY"
+  /** A malformed IPv4 or IPv6 address. */
+  | "INVALID_ADDRESS"
+  /** A port outside 0-65535. */
+  | "INVALID_PORT"
+  /** An unknown protocol name, or a protocol number outside 0-255. */
+  | "INVALID_PROTOCOL"
+  /** IPv4 and IPv6 addresses in one flow. */
+  | "MIXED_FAMILIES"
+  /** An empty backend list, or no backend a table can use. */
+  | "NO_BACKENDS"
+  /** Two backends with the same id, key or address. */
+  | "DUPLICATE_BACKEND"
+  /** A weight that is NaN, negative, infinite, fractional or above the profile's range, or all weights zero. */
+  | "INVALID_WEIGHT"
+  /** A table size that is not prime, outside the profile's sizes, or below the backend count. */
+  | "INVALID_TABLE_SIZE"
+  /** A profile or system name flowpin does not know (the message names the closest one). */
+  | "UNKNOWN_PROFILE"
+  /** A configuration object or file that does not follow its schema: an unknown field (with "did you mean"), a value the system refuses. */
+  | "INVALID_CONFIG"
+  /** The requested engine cannot run on this host, or no engine is loaded yet (call `await init()`). */
+  | "ENGINE_UNAVAILABLE"
+  /** Serialized input (a table file, a capture) that is truncated, fails its checksum or has bad fields. */
+  | "CORRUPT_DATA"
+  /** Serialized input from a format version this build does not read. */
+  | "UNSUPPORTED_VERSION"
+  /** A method called on an object after its `dispose()`. */
+  | "DISPOSED";
+
+// The union above is written out so each code is documented; it must stay the lists' union.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Listed = (typeof TYPE_CODES)[number] | (typeof RANGE_CODES)[number] | (typeof DATA_CODES)[number] | (typeof STATE_CODES)[number];
+type Holds<T extends true> = T;
+// A compile error (not a run-time check) when a code is added to one and not the other.
+type CodesMatchLists = Holds<Same<FlowpinErrorCode, Listed>>;
 
 // Shared across module copies (ESM + CJS loaded together) so instanceof still works.
 const BRAND = Symbol.for("flowpin.error");

@@ -66,7 +66,10 @@ export class FlowBatch {
   /** 4: src/dst hold one u32 per flow; 6: four u32 per flow (flow i at [4i, 4i+4)). */
   readonly family: 4 | 6;
   readonly capacity: number;
-  /** The engine whose memory holds the batch (batches do not move between engines). */
+  /**
+   * The engine whose memory holds the batch (batches do not move between engines).
+   * @internal
+   */
   readonly engine: Engine;
   private readonly ptr: number;
   private readonly lay: Layout;
@@ -210,7 +213,10 @@ export class FlowBatch {
     v.proto[i] = w[10]!;
   }
 
-  /** Pointers for the Wasm call (internal). */
+  /**
+   * Pointers for the Wasm call.
+   * @internal
+   */
   pointers(): { src: number; dst: number; sport: number; dport: number; proto: number; hashes: number; hashesHi: number } {
     if (this.disposed) throw flowpinError("DISPOSED", "this FlowBatch was disposed");
     const p = this.ptr;
@@ -246,4 +252,19 @@ export class FlowBatch {
 }
 
 disposable(FlowBatch);
+
+// Declares the method disposable() installs, so that `using x = new FlowBatch(...)` type-checks.
+export interface FlowBatch {
+  /** The same as dispose(): `using` calls it at the end of the block (where the runtime has Symbol.dispose). */
+  [Symbol.dispose](): void;
+}
+
+// Symbol.dispose for programs whose libs lack it (ES2022 without esnext.disposable or
+// @types/node), so these declarations compile there too; the same declaration as
+// lib.esnext.disposable's and @types/node's, with which it merges.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 Object.defineProperty(FlowBatch.prototype, BRAND, { value: VERSION });

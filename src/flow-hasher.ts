@@ -67,6 +67,22 @@ export interface FlowHasherOptions {
   glb?: { hashFields?: readonly GlbHashField[]; /** @deprecated use hashFields */ fields?: readonly GlbHashField[] };
 }
 
+/**
+ * The profile a FlowHasher built from options of type `O` hashes with: the `profile` given,
+ * "flowpin" when it is absent, any profile when the type does not say.
+ * @example type P = FlowHasherProfile<{ profile: "envoy" }>; // "envoy"
+ */
+export type FlowHasherProfile<O extends FlowHasherOptions> = O extends { profile?: infer P } ? ProfileOrDefault<P> : "flowpin";
+// Distributes over a union (FlowProfile | undefined); unknown (no `profile` field) is the default.
+type ProfileOrDefault<P> = P extends FlowProfile ? P : "flowpin";
+
+/**
+ * What `hash()` returns for profile `P`: a bigint (u64) for envoy and glb, a number (u32) for
+ * the others, `number | bigint` when P is any profile.
+ * @example const h: FlowHash<"flowpin"> = new FlowHasher({ key }).hash(flow); // number
+ */
+export type FlowHash<P extends FlowProfile = FlowProfile> = P extends "envoy" | "glb" ? bigint : number;
+
 /** The fields of FlowHasherOptions and of its nested profile options (unknown ones are INVALID_CONFIG). */
 const OPTION_FIELDS = ["profile", "key", "symmetric", "noPorts", "katran", "cilium", "glb"] as const;
 const KATRAN_FIELDS = ["srcDstPort", "noSrcPort", "dportOnly"] as const;
@@ -125,7 +141,12 @@ function glbFieldFlags(o: Record<string, unknown>): number {
 // Scratch for one parsed flow: address words (src at 0..3, dst at 4..7), sport, dport, proto.
 const W = new Uint32Array(FLOW_WORDS);
 
-export class FlowHasher {
+/**
+ * `O` is the type of the options it was made with, so that `hash()` is typed by profile:
+ * `new FlowHasher({ key })` hashes to a number, `new FlowHasher({ profile: "envoy" })` to a
+ * bigint; a plain `FlowHasher` annotation accepts a hasher of any profile.
+ */
+export class FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
   readonly profile: FlowProfile;
   /** 32: hash() returns a number (u32); 64: a bigint (envoy, glb). */
   readonly bits: 32 | 64;
@@ -141,7 +162,7 @@ export class FlowHasher {
    * @example new FlowHasher({ profile: "toeplitz", symmetric: true })
    * @example new FlowHasher({ profile: "glb", key: tableHashKey16, glb: { fields: ["src_addr", "src_port"] } })
    */
-  constructor(options: FlowHasherOptions = {}) {
+  constructor(options: O = {} as O) {
     v.options("FlowHasher options", options, OPTION_FIELDS);
     const profile = options.profile ?? "flowpin";
     if (!PROFILES.includes(profile)) throw flowpinError("UNKNOWN_PROFILE", `profile must be one of ${PROFILES.join(", ")}, got ${show(profile)}`);
@@ -246,6 +267,7 @@ export class FlowHasher {
    * Hashes one flow: a number (u32) for 32-bit profiles, a bigint (u64) for envoy and glb.
    * @example hasher.hash({ src: "2001:db8::1", dst: "2001:db8::2", sport: 40000, dport: 443, proto: "tcp" })
    */
+  hash(flow: Flow): FlowHash<FlowHasherProfile<O>>;
   hash(flow: Flow): number | bigint {
     const e = active();
     const cfg = this.cfg(e);
@@ -268,6 +290,7 @@ export class FlowHasher {
    * 32-bit profiles. The fast single-flow path for proxies that hold addresses as integers.
    * @example hasher.hashV4(0xc0000201, 0xc0000202, 40000, 443, 6)
    */
+  hashV4(src: number, dst: number, sport: number, dport: number, proto: number): FlowHash<FlowHasherProfile<O>>;
   hashV4(src: number, dst: number, sport: number, dport: number, proto: number): number | bigint {
     // typeof first: a bigint would make `>>>` / `&` throw a plain TypeError. The masks accept
     // -0 (-0 === 0), so it is refused separately, as every integer argument in flowpin.
@@ -355,6 +378,12 @@ export class FlowHasher {
 }
 
 disposable(FlowHasher);
+
+// Declares the method disposable() installs, so that `using x = new FlowHasher(...)` type-checks.
+export interface FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
+  /** The same as dispose(): `using` calls it at the end of the block (where the runtime has Symbol.dispose). */
+  [Symbol.dispose](): void;
+}
 brand(FlowHasher, "FlowHasher");
 
 function notActive(current: Engine): Error {

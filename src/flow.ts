@@ -24,7 +24,12 @@ export interface Flow {
   dst: Address;
   sport: number;
   dport: number;
-  proto: number | ProtocolName;
+  /**
+   * A protocol number 0-255 or a name (tcp, udp, sctp, icmp, icmpv6; any case). Typed as any
+   * string, not only ProtocolName, so that `const flow = { ..., proto: "tcp" }` (whose proto
+   * TypeScript widens to string) is still a Flow; other names are INVALID_PROTOCOL at run time.
+   */
+  proto: number | ProtocolName | (string & {});
 }
 
 /** A validated flow in canonical form: numeric address words (most significant first). */

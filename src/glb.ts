@@ -415,6 +415,12 @@ export class GlbTable implements BackendTable<GlbBackend> {
 }
 
 disposable(GlbTable);
+
+// Declares the method disposable() installs, so that `using x = new GlbTable(...)` type-checks.
+export interface GlbTable {
+  /** The same as dispose(): `using` calls it at the end of the block (where the runtime has Symbol.dispose). */
+  [Symbol.dispose](): void;
+}
 brand(GlbTable, "GlbTable");
 
 /** The file form of a table from its public fields (a table of the other copy of flowpin). */

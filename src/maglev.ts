@@ -27,6 +27,11 @@ export interface MaglevOptions extends MaglevProfileOptions {
   /** Put the table in a SharedArrayBuffer so worker_threads can read it without a copy (see `toShared()`). */
   readonly shared?: boolean;
   /**
+   * cilium: the cluster seed under FlowHasher's name for it, `{ hashSeed: "JLfvgnHc2kaSUFaI" }`
+   * (the same setting as `seed`; give one of the two).
+   */
+  readonly cilium?: { readonly hashSeed?: string };
+  /**
    * Build even when there are more backends than slots: the fill stops when the table is full
    * and some backends get no slot (Envoy builds such tables: maglev_lb.cc). Default false
    * (INVALID_TABLE_SIZE). Not kept by withBackends().
@@ -35,8 +40,12 @@ export interface MaglevOptions extends MaglevProfileOptions {
 }
 
 
-/** A backend as the table holds it: validated, frozen, with its weight filled in. */
-export type MaglevEntry = NormalizedBackend;
+/**
+ * A backend as the table holds it: validated, frozen, with its weight filled in. (Written out,
+ * not as an alias of the profiles' internal type, so the published declarations name no
+ * internal type.)
+ */
+export type MaglevEntry = MaglevBackend & { readonly weight: number };
 
 /** `stats()`: how the slots are spread over the backends. */
 export interface MaglevStats {

@@ -388,4 +388,10 @@ function sampleHashes(sample: number | Uint32Array): { lo: Uint32Array; hi: Uint
 }
 
 disposable(Rendezvous);
+
+// Declares the method disposable() installs, so that `using x = new Rendezvous(...)` type-checks.
+export interface Rendezvous {
+  /** The same as dispose(): `using` calls it at the end of the block (where the runtime has Symbol.dispose). */
+  [Symbol.dispose](): void;
+}
 brand(Rendezvous, "Rendezvous");

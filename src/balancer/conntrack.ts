@@ -89,6 +89,10 @@ export class ConnTable {
   readonly maxBackends: number;
   /** Default idle timeout (ms) of insert(). */
   readonly timeout: number;
+  /**
+   * The engine whose memory holds the table.
+   * @internal
+   */
   readonly engine: Engine;
   readonly #ptr: number;
   readonly #bytes: number;
@@ -336,3 +340,9 @@ function checkV4(src: number, dst: number, sport: number, dport: number, proto: 
 }
 
 disposable(ConnTable);
+
+// Declares the method disposable() installs, so that `using x = new ConnTable(...)` type-checks.
+export interface ConnTable {
+  /** The same as dispose(): `using` calls it at the end of the block (where the runtime has Symbol.dispose). */
+  [Symbol.dispose](): void;
+}

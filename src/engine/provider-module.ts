@@ -41,6 +41,14 @@ export function moduleProvider(module: WebAssembly.Module): Provider {
  * import { initFromModule } from "flowpin";
  * initFromModule(wasm);
  */
-export function initFromModule(module: WebAssembly.Module): void {
-  setProvider(moduleProvider(module));
+export function initFromModule(module: WasmModule): void {
+  setProvider(moduleProvider(module as WebAssembly.Module));
 }
+
+/**
+ * A compiled `WebAssembly.Module`, typed without naming the `WebAssembly` namespace: the
+ * declarations then compile where the program's libs do not declare it (`lib: ["ES2022"]` with
+ * @types/node 20 has none). Where it is declared (DOM, Workers types) this is WebAssembly.Module;
+ * elsewhere `object`. initFromModule checks the value at run time either way.
+ */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never[]) => infer M } } ? M : object;

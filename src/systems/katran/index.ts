@@ -116,7 +116,10 @@ export type KatranModifyAction = "add" | "del";
 /** A Katran VIP with its reals, routing as Katran's XDP program does. */
 export class KatranSystem implements System<KatranInput> {
   readonly system = "katran" as const;
-  /** The validated configuration (VIP key, flags, ring size, the distinct reals in real-number order). */
+  /**
+   * The validated configuration (VIP key, flags, ring size, the distinct reals in real-number order).
+   * @internal
+   */
   readonly plan: KatranPlan;
   /** INIT_JHASH_SEED = MAX_VIPS * RING_SIZE. */
   readonly seed: number;
