@@ -1,0 +1,116 @@
+// Every ```ts block of README.md compiles as a user's project would compile it: each block is
+// a module of a fresh project whose package.json depends on the built package (node_modules/
+// flowpin is a link to this repository, so its exports map and dist/*.d.ts are what resolve),
+// type-checked by tsc under --strict with module/moduleResolution NodeNext, lib ES2022 and
+// @types/node (no DOM), and without skipLibCheck, so flowpin's own declarations are checked
+// too. A block may declare what it leaves to the reader (`declare const secret8Bytes: Uint8Array;`).
+// The package must be built first (`npm test` does; alone: `npx tsup --silent`).
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+interface Block {
+  /** 1-based README line of the block's first code line. */
+  line: number;
+  code: string;
+  file: string;
+}
+
+/** The ```ts / ```typescript fenced blocks of a Markdown text, with where each starts. */
+export function tsBlocks(markdown: string): Block[] {
+  const lines = markdown.split("\n");
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*(ts|typescript)\s*$/.exec(lines[i]!);
+    if (!open) continue;
+    const fence = open[2]!;
+    const body: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && !lines[j]!.trimStart().startsWith(fence)) body.push(lines[j++]!);
+    if (j === lines.length) throw new Error(`README.md:${i + 1}: a ${fence}${open[3]} block is never closed`);
+    blocks.push({ line: i + 2, code: body.join("\n"), file: `block-${String(blocks.length + 1).padStart(2, "0")}.ts` });
+    i = j;
+  }
+  return blocks;
+}
+
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+const blocks = tsBlocks(readme);
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, timeout: 180_000, maxBuffer: 16 << 20, encoding: "utf8" }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+describe("README.md TypeScript blocks", () => {
+  let dir: string;
+  /** tsc's diagnostics per block file, rewritten to README lines. */
+  const errors = new Map<string, string[]>();
+  let tscOutput = "";
+
+  beforeAll(async () => {
+    for (const f of ["dist/index.d.ts", "dist/index.js", "dist/js.d.ts"]) {
+      if (!fs.existsSync(path.join(root, f))) throw new Error(`${f} is missing: build the package first (npx tsup --silent; npm test builds it)`);
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowpin-readme-"));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "readme-snippets", private: true, type: "module", dependencies: { flowpin: "*" }, devDependencies: { "@types/node": "*" } }, null, 2));
+    fs.mkdirSync(path.join(dir, "node_modules", "@types"), { recursive: true });
+    fs.symlinkSync(root, path.join(dir, "node_modules", "flowpin"), "dir");
+    fs.symlinkSync(path.join(root, "node_modules", "@types", "node"), path.join(dir, "node_modules", "@types", "node"), "dir");
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          lib: ["ES2022"],
+          types: ["node"],
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        include: ["*.ts"],
+      }, null, 2),
+    );
+    // Each block is its own module (a block without import/export would otherwise share the
+    // global scope with the others).
+    for (const b of blocks) fs.writeFileSync(path.join(dir, b.file), `${b.code}\nexport {};\n`);
+    const r = await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--pretty", "false"], dir);
+    tscOutput = r.out;
+    for (const line of r.out.split("\n")) {
+      const m = /^(block-\d+\.ts)\((\d+),(\d+)\): (.*)$/.exec(line);
+      const key = m ? m[1]! : "(other)";
+      if (!line.trim()) continue;
+      const b = m ? blocks.find((x) => x.file === key) : undefined;
+      const text = m && b ? `README.md:${b.line + Number(m[2]) - 1}:${m[3]} ${m[4]}` : line;
+      errors.set(key, [...(errors.get(key) ?? []), text]);
+    }
+    if (r.code !== 0 && errors.size === 0) errors.set("(other)", [r.out || `tsc exited with ${r.code}`]);
+  }, 240_000);
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the README has TypeScript blocks to check", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("tsc reports nothing outside the blocks (flowpin's own declarations included)", () => {
+    expect(errors.get("(other)") ?? [], tscOutput).toEqual([]);
+  });
+
+  for (const b of blocks) {
+    const first = b.code.split("\n").find((l) => l.trim() && !l.trim().startsWith("//"))?.trim() ?? "";
+    it(`README.md:${b.line} compiles (${first.slice(0, 60)})`, () => {
+      expect(errors.get(b.file) ?? []).toEqual([]);
+    });
+  }
+});
