@@ -49,7 +49,7 @@ describe("flowpin diff of two system configs", () => {
   });
 
   it("refuses what cannot be compared, in one line", async () => {
-    const sys = file("s.json", JSON.stringify({ system: "flowpin", key: "0001020304050607", backends: [{ id: "a" }] }));
+    const sys = file("s.json", JSON.stringify({ system: "flowpin", key: "0001020304050607", algorithm: "rendezvous", backends: [{ id: "a" }] }));
     const fleet = file("fleet.json", JSON.stringify({ algorithm: "maglev", size: 251, backends: [{ id: "a" }] }));
     expect(await cliBadInput(["diff", sys, fleet])).toMatch(/cannot diff a system config against a fleet config or table/);
     expect(await cliBadInput(["diff", sys, sys])).toMatch(/give the flows/);

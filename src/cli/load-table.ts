@@ -34,6 +34,8 @@ export function loadTable(path: string): LoadedTable {
       if (!kind.fromJson) usage(`${what}: ${algorithm} tables cannot be reloaded from JSON`);
       return { algorithm, table: kind.fromJson(doc) };
     }
+    // `flowpin table --config SYSTEM` output with several tables (glb files, Envoy priorities).
+    if (doc && typeof doc === "object" && Array.isArray(doc.tables)) usage(`${what} holds ${doc.tables.length} tables (${String(doc.system)}): diff the system configs themselves`);
     const config = toFleetConfig(doc, what);
     return { algorithm: config.algorithm, table: kindOf(config.algorithm, what).fromConfig(config) };
   }

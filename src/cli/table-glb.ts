@@ -22,7 +22,7 @@ const CONFIG_FIELDS = new Set(["algorithm", "profile", "size", "seed", "hash_key
 const BACKEND_FIELDS = new Set(["id", "ip", "state", "healthy"]);
 
 /** What a diff needs: backend ids and the rows, u32[65536 * 2]. */
-interface GlbRows {
+export interface GlbRows {
   ids: readonly string[];
   rows: Uint32Array;
 }
@@ -50,7 +50,7 @@ function bindFrom(b: unknown, i: number): GlbBindInput {
   return { ip: o.ip as string, proto: o.proto as "tcp", port: o.port as number | undefined, portStart: (o.port_start ?? o.portStart) as number | undefined, portEnd: (o.port_end ?? o.portEnd) as number | undefined };
 }
 
-function glbDiff(a: GlbRows, b: GlbRows): TableDiff {
+export function glbDiff(a: GlbRows, b: GlbRows): TableDiff {
   let primary = 0;
   let either = 0;
   for (let r = 0; r < ROWS; r++) {
@@ -67,13 +67,13 @@ function glbDiff(a: GlbRows, b: GlbRows): TableDiff {
   };
 }
 
-function json(t: GlbRows): unknown {
+export function glbRowsJson(t: GlbRows): unknown {
   const rows: [number, number][] = new Array(ROWS);
   for (let r = 0; r < ROWS; r++) rows[r] = [t.rows[2 * r]!, t.rows[2 * r + 1]!];
   return { algorithm: "glb", profile: "glb", size: ROWS, backends: t.ids.slice(), rows };
 }
 
-function text(t: GlbRows, states?: readonly string[]): string {
+export function glbRowsText(t: GlbRows, states?: readonly string[]): string {
   const prim = new Array<number>(t.ids.length).fill(0);
   const sec = new Array<number>(t.ids.length).fill(0);
   for (let r = 0; r < ROWS; r++) {
@@ -98,10 +98,10 @@ class GlbBuilt implements BuiltTable {
     this.r = { ids, rows: table.rows() };
   }
   json(): unknown {
-    return json(this.r);
+    return glbRowsJson(this.r);
   }
   text(): string {
-    return text(this.r, this.table.backends.map((b) => `${b.state}${b.healthy ? "" : ",down"}`));
+    return glbRowsText(this.r, this.table.backends.map((b) => `${b.state}${b.healthy ? "" : ",down"}`));
   }
   bin(): Uint8Array {
     return this.table.toBytes();
@@ -114,10 +114,10 @@ class GlbBuilt implements BuiltTable {
 class GlbJson implements BuiltTable {
   constructor(readonly r: GlbRows) {}
   json(): unknown {
-    return json(this.r);
+    return glbRowsJson(this.r);
   }
   text(): string {
-    return text(this.r);
+    return glbRowsText(this.r);
   }
   diff(other: BuiltTable): TableDiff {
     return glbDiff(this.r, rowsOf(other));

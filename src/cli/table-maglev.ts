@@ -31,7 +31,7 @@ function backendFrom(b: Record<string, unknown>, i: number): MaglevBackend {
   return out as unknown as MaglevBackend;
 }
 
-function diffText(d: MaglevDiff): string {
+export function diffText(d: MaglevDiff): string {
   const pct = (x: number): string => `${(100 * x).toFixed(3)}%`;
   const lines = [
     `slots moved: ${d.moved} of ${d.size} (${pct(d.fraction)})`,
@@ -53,7 +53,7 @@ function tableDiff(d: MaglevDiff): TableDiff {
 const GLYPHS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /** The first slots as one glyph per backend index (up to 62 backends), 64 per line. */
-function compactView(table: ArrayLike<number>, n: number): string {
+export function compactView(table: ArrayLike<number>, n: number): string {
   if (n > GLYPHS.length) return `(compact view needs at most ${GLYPHS.length} backends; use --format json)\n`;
   const shown = Math.min(table.length, 512);
   let out = "";

@@ -16,6 +16,9 @@
  * // { backend: "10.0.0.1", hash: "…", slot: …, reason: "table" }
  */
 
+import type { GlbFileTable } from "../glb-bytes.js";
+import type { Maglev } from "../maglev.js";
+
 /** Every production system flowpin reproduces end to end. */
 export type SystemName = "flowpin" | "katran" | "cilium" | "ipvs" | "envoy" | "glb" | "nginx" | "haproxy";
 
@@ -57,6 +60,82 @@ export interface RouteDiff<Input> {
   changes: RouteChange<Input>[];
 }
 
+/**
+ * A slot table: a flow hash `h` goes to `backends[table[h % size]]` (`map`: the key modulo the
+ * size). Maglev systems (flowpin, katran, cilium, ipvs, envoy MAGLEV) and HAProxy's map-based
+ * lookup. An entry of -1 is a slot that holds no backend (IPVS with no weighted destination,
+ * Katran before its first weighted real).
+ * @example { kind: "maglev", name: "table", profile: "katran", size: 13, backends: ["10.0.0.1", "10.0.0.2"], table: Int32Array.of(0, 1, 1, 0, ...) }
+ */
+export interface SystemSlotTable {
+  readonly kind: "maglev" | "map";
+  /** Which of the system's tables: "table", or e.g. "priority 1" (Envoy). */
+  readonly name: string;
+  /** The Maglev profile ("envoy", "katran", "cilium", "ipvs"), or "haproxy" for a map. */
+  readonly profile: string;
+  readonly size: number;
+  /** The backends as the system names them; `table` indexes this list. */
+  readonly backends: readonly string[];
+  /** Each backend's weight as the table used it (a weight change makes it "changed" in a diff). */
+  readonly weights: readonly number[];
+  /** Backend index per slot, -1 for an empty slot. */
+  readonly table: Int32Array;
+  /** flowpin's Maglev file (FPMG, `Maglev.toBytes()`) of the table; absent for maps and empty tables. */
+  toBytes?(): Uint8Array;
+}
+
+/**
+ * glb-director's table: 65536 rows of (primary, secondary), row = flow hash & 0xffff. An
+ * index past `backends` is an empty slot (glb-director-cli's carry-over between tables).
+ * @example { kind: "glb", name: "tables[0]", backends: ["1.2.3.4", "2.3.4.5"], rows: Uint32Array(131072), file: {...} }
+ */
+export interface SystemGlbTable {
+  readonly kind: "glb";
+  /** "tables[i]": its place in forwarding_table.json. */
+  readonly name: string;
+  readonly backends: readonly string[];
+  /** u32[65536 * 2]: primary, secondary per row. */
+  readonly rows: Uint32Array;
+  /** What glb-director's binary file holds for this table (src/glb-bytes.ts writes it). */
+  readonly file: GlbFileTable;
+}
+
+/**
+ * A hash ring: sorted points, each owned by a backend. "successor": a hash goes to the first
+ * point ≥ it, wrapping (Envoy ring_hash, nginx `hash ... consistent`); "closest": to the
+ * nearest point on the circle, a tie to the lower (HAProxy consistent hashing).
+ * @example { kind: "ring", name: "table", profile: "nginx", rule: "successor", bits: 32, backends: ["10.0.0.1:80"], points: Uint32Array.of(...), owners: Uint32Array.of(...) }
+ */
+export interface SystemRingTable {
+  readonly kind: "ring";
+  readonly name: string;
+  readonly profile: "envoy" | "nginx" | "haproxy";
+  readonly rule: "successor" | "closest";
+  /** The hash width: 32 (nginx CRC-32, HAProxy) or 64 (Envoy XXH64). */
+  readonly bits: 32 | 64;
+  /** Ring owners as the system names them (nginx: the `server` text; HAProxy: the server name). */
+  readonly backends: readonly string[];
+  /** Point hashes, ascending. */
+  readonly points: Uint32Array | BigUint64Array;
+  /** Backend index per point. */
+  readonly owners: Uint32Array;
+}
+
+/** One table a system looks flows up in. */
+export type SystemTable = SystemSlotTable | SystemGlbTable | SystemRingTable;
+
+/**
+ * What `System.table()` returns: the tables the system looks flows up in now (glb-director:
+ * one per forwarding table; Envoy: one per priority), or none, with why.
+ * @example systems.katran(config).table() // { system: "katran", tables: [{ kind: "maglev", ... }] }
+ */
+export interface SystemTables {
+  readonly system: SystemName;
+  readonly tables: readonly SystemTable[];
+  /** Why there is no table (round robin, rendezvous, no backend), when `tables` is empty. */
+  readonly none?: string;
+}
+
 /** A production system built from its configuration: route flows as it does. */
 export interface System<Input, Result extends Route = Route> {
   readonly system: SystemName;
@@ -69,6 +148,22 @@ export interface System<Input, Result extends Route = Route> {
    * "which of these connections move?". Stateful systems compare from fresh state.
    */
   diff(next: System<Input, Result>, inputs: readonly Input[]): RouteDiff<Input>;
+  /**
+   * The tables the decision looks up, built by the algorithm classes the system routes with
+   * (never a second build): `flowpin table --config` prints them and `flowpin diff` of two
+   * configs compares them. Absent or `tables: []` where the system has none.
+   */
+  table?(): SystemTables;
+}
+
+/** Options for reading a system's native file (`flowpin route --name/--resolve/--table-size`). */
+export interface NativeParseOptions {
+  /** Which upstream / backend / service / cluster of a file that has several. */
+  name?: string;
+  /** nginx: addresses (no port) for `server NAME` host names, by name, instead of the system resolver. */
+  addresses?: Readonly<Record<string, readonly string[]>>;
+  /** IPVS: IP_VS_MH_TAB_SIZE of the director's kernel, which ipvsadm-save cannot print. */
+  tableSize?: number;
 }
 
 /** What the CLI and the registry know of a system: how to build it and read its inputs. */
@@ -93,8 +188,14 @@ export interface SystemDefinition<Config = unknown, Input = unknown, Result exte
     /** Whether `text` looks like this system's file (used when --system is not given). */
     detect(text: string): boolean;
     /** The configuration in this system's terms; `name` picks one of several (upstream, backend, service). */
-    parse(text: string, options: { name?: string }): Config;
+    parse(text: string, options: NativeParseOptions): Config;
   };
+}
+
+/** A slot table from a Maglev's table (entries index `backends`). */
+export function maglevSlots(name: string, maglev: Maglev, backends: readonly string[] = maglev.backends.map((b) => b.id)): SystemSlotTable {
+  const weights = maglev.backends.map((b) => b.weight);
+  return { kind: "maglev", name, profile: maglev.profile, size: maglev.size, backends, weights, table: Int32Array.from(maglev.table), toBytes: () => maglev.toBytes() };
 }
 
 /** A 32-bit hash as 8 hex digits, a 64-bit one as 16. */

@@ -3,7 +3,8 @@ import type { Command, Values } from "../command.js";
 import { at } from "../flows.js";
 import { usage } from "../io.js";
 import { loadTable } from "../load-table.js";
-import { isSystemFile, loadSystem } from "../system-config.js";
+import { isSystemFile, loadSystem, NATIVE_HELP, NATIVE_OPTIONS, nativeOptions } from "../system-config.js";
+import { systemTablesDiff } from "../table-system.js";
 import { padCell } from "../text-width.js";
 import { recordInputs } from "./route.js";
 
@@ -11,11 +12,21 @@ import { recordInputs } from "./route.js";
 function systemDiff(oldPath: string, newPath: string, values: Values, format: string): string {
   const sys = values.system as string | undefined;
   const name = values.name as string | undefined;
-  const a = loadSystem(oldPath, sys, name);
-  const b = loadSystem(newPath, sys, name);
+  const extra = nativeOptions(values);
+  const a = loadSystem(oldPath, sys, name, extra);
+  const b = loadSystem(newPath, sys, name, extra);
   if (a.def !== b.def) usage(`cannot diff a ${a.def.name} config against a ${b.def.name} config`);
   if (values.flow === undefined && values.input === undefined) {
-    usage(`diff of two ${a.def.name} configs routes flows through both: give the flows (clients, connections) with --flow or --input`);
+    // No flows: compare the tables both configs build (slots, rows, ring points).
+    const x = at(`${oldPath}: `, () => a.def.create(a.config));
+    const y = at(`${newPath}: `, () => b.def.create(b.config));
+    if (!x.table || !y.table) usage(`the ${a.def.name} system has no table to compare: give the flows (clients, connections) with --flow or --input`);
+    const tx = x.table();
+    const ty = y.table();
+    for (const [t, path] of [[tx, oldPath], [ty, newPath]] as const) {
+      if (t.tables.length === 0) usage(`${path}: no table to compare (${t.none ?? "none"}): give the flows (clients, connections) with --flow or --input`);
+    }
+    return systemTablesDiff(tx, ty, format as "json" | "text");
   }
   const inputs = recordInputs(a.def, values);
   const before = at(`${oldPath}: `, () => a.def.create(a.config));
@@ -62,19 +73,22 @@ OLD and NEW may also be two configs of one production system, as \`flowpin route
 them ({"system": NAME, ...} JSON or the system's own file: ipvsadm-save output, an Envoy
 Cluster, forwarding_table.json, an nginx.conf upstream, a haproxy.cfg backend): the flows
 given (clients, connections) are routed through both, and those that change backend are
-listed with the per-backend counts before and after.
+listed with the per-backend counts before and after. Without flows, the tables both build
+(\`flowpin table --config\`) are compared, paired by name: Maglev slots and glb rows that
+moved, or the share of a ring's hash space that changed backend.
 
   --flow SPEC     one flow, as for flowpin route; repeat for several
   --input FILE    CSV with a header line or JSON Lines, one flow per line; - reads stdin
   --system NAME   the system of both files, where they do not say
   --name NAME     which upstream / backend / cluster of files that have several
-`,
+${NATIVE_HELP}`,
   options: {
     format: { type: "string" },
     flow: { type: "string", multiple: true },
     input: { type: "string" },
     system: { type: "string" },
     name: { type: "string" },
+    ...NATIVE_OPTIONS,
   },
   positionals: [2, 2],
   run(values, [oldPath, newPath], io) {
@@ -87,7 +101,7 @@ listed with the per-backend counts before and after.
       io.out(systemDiff(oldPath!, newPath!, values, format));
       return;
     }
-    if (values.flow !== undefined || values.input !== undefined || values.name !== undefined) usage("--flow, --input and --name apply to system configs; these are fleet configs or tables");
+    if (["flow", "input", "name", "resolve", "table-size"].some((f) => values[f] !== undefined)) usage("--flow, --input, --name, --resolve and --table-size apply to system configs; these are fleet configs or tables");
     const a = loadTable(oldPath!);
     const b = loadTable(newPath!);
     if (a.algorithm !== b.algorithm) usage(`cannot diff a ${a.algorithm} table against a ${b.algorithm} table`);

@@ -5,7 +5,7 @@ import type { Route } from "../../systems/system.js";
 import type { Command, Values } from "../command.js";
 import { at, fileRecords, forEachCaptureChunk, specRecords } from "../flows.js";
 import { usage } from "../io.js";
-import { loadSystem, type Definition } from "../system-config.js";
+import { loadSystem, NATIVE_HELP, NATIVE_OPTIONS, nativeOptions, type Definition } from "../system-config.js";
 
 /** The inputs of --flow / --input as the system's own input objects. */
 export function recordInputs(def: Definition, values: Values): { where: string; input: unknown }[] {
@@ -26,6 +26,7 @@ export const route: Command = {
   help: `usage: flowpin route --config SYSTEM [--system NAME] [--name NAME]
                      (--flow SPEC ... | --input FLOWS | --pcap FILE)
                      [--format text|json|csv] [--explain]
+                     [--resolve NAME=IP ...] [--table-size N]
 
 Routes each flow as the production system does, from its own configuration, and prints
 the backend it forwards to (or why none).
@@ -45,7 +46,7 @@ the backend it forwards to (or why none).
                   summary; json: {"system", "results": [{"backend", "hash", "slot",
                   "reason", ...}]}; csv: one row per flow
   --explain       show each step of every decision
-`,
+${NATIVE_HELP}`,
   options: {
     config: { type: "string" },
     system: { type: "string" },
@@ -55,6 +56,7 @@ the backend it forwards to (or why none).
     pcap: { type: "string" },
     format: { type: "string" },
     explain: { type: "boolean" },
+    ...NATIVE_OPTIONS,
   },
   positionals: [0, 0],
   run(values, _positionals, io) {
@@ -62,7 +64,7 @@ the backend it forwards to (or why none).
     if (typeof path !== "string") usage("--config FILE is required");
     const format = (values.format as string | undefined) ?? (process.stdout.isTTY ? "text" : "json");
     if (!["json", "text", "csv"].includes(format)) usage(`--format must be text, json or csv, got ${JSON.stringify(format)}`);
-    const { def, config } = loadSystem(path, values.system as string | undefined, values.name as string | undefined);
+    const { def, config } = loadSystem(path, values.system as string | undefined, values.name as string | undefined, nativeOptions(values));
     const fleet = at(`${path}: `, () => def.create(config));
     const explain = values.explain === true;
     const routeAll = (items: { where: string; input: unknown }[]): Route[] => items.map(({ where, input }) => at(where, () => fleet.route(input, { explain })));

@@ -36,7 +36,7 @@ import { FlowBatch } from "../../flow-batch.js";
 import { routeKernel, routeSpec, type RouteArrays, type RouteSpec } from "../../engine/route-kernel.js";
 import { knownFields, object } from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
-import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { diffRoutes, hashHex, maglevSlots, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { ciliumAddress, normalize, type CiliumConfig, type CiliumSeeds, type CiliumVersion, type Normalized } from "./config.js";
 import { hashInputText, hashV4, hashV6, portsWord } from "./hash.js";
 import { extractTuple, TupleStatus, type Tuple } from "./packet.js";
@@ -132,6 +132,9 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
     const table = c.table.map((i) => c.backends[i]!);
     this.#names = table.map((b) => b.name);
     if (table.length === 0) return;
+    // Maglev ids are the backend names (what `flowpin table` prints and FPMG files keep); from
+    // 1.17 one addr:port may serve two protocols, and then the id adds the protocol.
+    const twice = new Set(this.#names.filter((n, k) => this.#names.indexOf(n) !== k));
     this.#maglev = new Maglev({
       profile: "cilium",
       size: c.tableSize,
@@ -139,13 +142,12 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
       // pkg/maglev fills the M slots whatever the backend count: with more backends than slots
       // some get none, and Cilium builds it (M >= 100·N is only advice).
       allowUnslotted: true,
-      backends: table.map((b, k) =>
+      backends: table.map((b) => {
+        const id = twice.has(b.name) ? `${b.name}/${b.protocol}` : b.name;
         // 1.16 hashes Backend.String() = "addr:port" (given as the key); 1.17+ the hash string
         // the profile builds from the address, port and protocol.
-        c.version === "1.16"
-          ? { id: String(k), key: b.name, weight: b.weight }
-          : { id: String(k), address: b.host, port: b.port, protocol: b.protocol, weight: b.weight },
-      ),
+        return c.version === "1.16" ? { id, key: b.name, weight: b.weight } : { id, address: b.host, port: b.port, protocol: b.protocol, weight: b.weight };
+      }),
     });
     this.#table = this.#maglev.table;
   }
@@ -299,6 +301,12 @@ class CiliumSystem implements System<CiliumInput, CiliumRoute> {
   diff(next: System<CiliumInput, CiliumRoute>, inputs: readonly CiliumInput[]): RouteDiff<CiliumInput> {
     return diffRoutes<CiliumInput>(this, next, inputs);
   }
+
+  /** The service's Maglev table (backends named "addr:port", "addr:port/PROTO" where two protocols share one); none while svc->count is 0. */
+  table(): SystemTables {
+    if (!this.#maglev) return { system: "cilium", tables: [], none: "the service has no backend in its table (svc->count 0): every packet is dropped" };
+    return { system: "cilium", tables: [maglevSlots("table", this.#maglev)] };
+  }
 }
 
 function done(reason: CiliumReason, explain: string[] | undefined, why: string): CiliumRoute {
@@ -348,6 +356,6 @@ export const ciliumSystem: SystemDefinition<CiliumConfig, CiliumInput, CiliumRou
 };
 
 /** `systems.cilium(config)` with its own result type. */
-export function cilium(config: CiliumConfig): System<CiliumInput, CiliumRoute> & Pick<CiliumSystem, "state" | "routeIndices" | "backendNames"> {
+export function cilium(config: CiliumConfig): System<CiliumInput, CiliumRoute> & Pick<CiliumSystem, "state" | "routeIndices" | "backendNames" | "table"> {
   return new CiliumSystem(config);
 }

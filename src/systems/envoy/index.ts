@@ -25,7 +25,7 @@
  * cluster.route({ src: "198.51.100.7", headers: [["x-user", "42"]] });
  * // { backend: "10.0.1.11:8080", hash: "…", slot: …, reason: "maglev", priority: 0, ... }
  */
-import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTable, type SystemTables } from "../system.js";
 import { peerText } from "./address.js";
 import { validateCluster, type Cluster, type EnvoyClusterConfig } from "./config.js";
 import { combine, headerHash, xxh64Text } from "./hash-policy.js";
@@ -144,6 +144,17 @@ class EnvoySystem implements System<EnvoyRequest, EnvoyRoute> {
 
   diff(next: System<EnvoyRequest, EnvoyRoute>, inputs: readonly EnvoyRequest[]): RouteDiff<EnvoyRequest> {
     return diffRoutes(this as System<EnvoyRequest>, next as System<EnvoyRequest>, inputs);
+  }
+
+  /**
+   * One table per priority ("priority 0", ...) that has one: MAGLEV slots or RING_HASH points
+   * over the hosts the priority's load balancer holds (healthy ones, or all in panic).
+   * Rendezvous has no table; a priority with no host in its table is left out.
+   */
+  table(): SystemTables {
+    if (this.#cluster.policy === "RENDEZVOUS_HASH") return { system: "envoy", tables: [], none: "rendezvous_hash has no table: each request scores every host" };
+    const tables = this.#tables.map((t, p) => t.table(`priority ${p}`)).filter((t): t is SystemTable => t !== null);
+    return tables.length ? { system: "envoy", tables } : { system: "envoy", tables, none: "no priority has a host in its table: Envoy answers 503" };
   }
 }
 

@@ -6,6 +6,7 @@ import { boundedLoadPick, boundedLoadSlots, overloadFactor } from "../../bounded
 import { Maglev } from "../../maglev.js";
 import { Rendezvous } from "../../rendezvous.js";
 import { Ring } from "../../ring.js";
+import { maglevSlots, type SystemTable } from "../system.js";
 import type { Cluster, Host } from "./config.js";
 
 /** What a table pick found: the host index (into `hosts`), the slot or point index, the point. */
@@ -107,6 +108,28 @@ export class PriorityTable {
       const totalSlots = boundedLoadSlots(c.upstreamRqActive, c.balanceFactor);
       this.#overload = Float64Array.from(hosts, (h, i) => overloadFactor(h.rqActive, weights[i]!, totalSlots));
     }
+  }
+
+  /**
+   * The table as `flowpin table` prints it (MAGLEV slots, RING_HASH points), or null where
+   * there is none (rendezvous has no table; an empty priority or ring).
+   */
+  table(name: string): SystemTable | null {
+    if (this.#maglev) return maglevSlots(name, this.#maglev);
+    const ring = this.#ring;
+    if (!ring) return null;
+    const points = ring.points();
+    return {
+      kind: "ring",
+      name,
+      profile: "envoy",
+      // ring_hash_lb.cc chooseHost: the first point whose hash is ≥ the request's, wrapping.
+      rule: "successor",
+      bits: 64,
+      backends: ring.backends.map((b) => b.id),
+      points: BigUint64Array.from(points, (p) => p[0]),
+      owners: Uint32Array.from(points, (p) => p[1]),
+    };
   }
 
   get hasTable(): boolean {

@@ -24,7 +24,7 @@ import { hexBytes, toHex } from "../../encoding.js";
 import { Maglev } from "../../maglev.js";
 import { Rendezvous } from "../../rendezvous.js";
 import { int, knownFields, object } from "../../validate.js";
-import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { diffRoutes, hashHex, maglevSlots, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { flowFromRecord } from "../flow-input.js";
 
 export type FlowpinBackendState = "active" | "draining" | "down";
@@ -217,6 +217,12 @@ class FlowpinSystem implements FlowpinRouter {
   diff(next: System<Flow>, flows: readonly Flow[]): RouteDiff<Flow> {
     return diffRoutes(this, next, flows);
   }
+
+  /** The Maglev table over the usable backends; none with rendezvous or no usable backend. */
+  table(): SystemTables {
+    if (this.#maglev) return { system: "flowpin", tables: [maglevSlots("table", this.#maglev)] };
+    return { system: "flowpin", tables: [], none: this.#rendezvous ? "the rendezvous algorithm has no table: each flow scores every backend" : "no backend is active with a weight above 0" };
+  }
 }
 
 function columns(family: 4 | 6, n: number): RouteArrays {
@@ -230,7 +236,7 @@ function isColumns(x: unknown): x is RouteArrays {
     c.sport instanceof Uint16Array && c.dport instanceof Uint16Array && c.proto instanceof Uint8Array && (c.n === undefined || (Number.isInteger(c.n) && c.n >= 0 && c.n <= c.sport.length));
 }
 
-export const flowpinSystem: SystemDefinition<FlowpinSystemConfig, Flow> & { create(config: FlowpinSystemConfig): FlowpinRouter } = {
+export const flowpinSystem: { create(config: FlowpinSystemConfig): FlowpinRouter } & SystemDefinition<FlowpinSystemConfig, Flow> = {
   name: "flowpin",
   summary: "flowpin's keyed HalfSipHash-1-3 flow hash and a Maglev or rendezvous table",
   create: (config: FlowpinSystemConfig) => new FlowpinSystem(config),

@@ -39,7 +39,8 @@
 import { flowpinError, show } from "../../errors.js";
 import { toHex } from "../../encoding.js";
 import { bytes as checkBytes, int, knownFields, object } from "../../validate.js";
-import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { GLB_STATE_ACTIVE, GLB_STATE_DRAINING_INACTIVE, GLB_STATE_FILLING } from "../../glb-bytes.js";
+import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemGlbTable, type SystemTables } from "../system.js";
 import { classify } from "./classify.js";
 import { parseConfig, type GlbSystemConfig, type HashFields, type ParsedConfig, type ParsedTable } from "./config.js";
 import { Fields, fieldsFromFlow, fieldsFromPacket, type GlbFlow } from "./fields.js";
@@ -192,6 +193,42 @@ export class GlbSystem implements System<GlbInput, GlbRoute> {
 
   diff(next: System<GlbInput, GlbRoute>, inputs: readonly GlbInput[]): RouteDiff<GlbInput> {
     return diffRoutes(this, next, inputs);
+  }
+
+  /**
+   * Every table of the forwarding table ("tables[0]", ...), in file order, with the rows
+   * glb-director-cli writes (rows.ts: one or no usable backend, the carry-over between
+   * tables) and what glb-director's binary file holds for each: all of them, encoded by
+   * src/glb-bytes.ts, are the forwarding_table.bin glb-director-cli builds from this file.
+   */
+  table(): SystemTables {
+    return { system: "glb", tables: this.#tables.map((t, k) => this.#table(t, k)) };
+  }
+
+  #table(t: Table, k: number): SystemGlbTable {
+    let rows: Uint32Array;
+    if (t.rows.kind === "built") rows = t.rows.rows;
+    else {
+      rows = new Uint32Array(2 * ROWS);
+      for (let r = 0; r < ROWS; r++) {
+        rows[2 * r] = t.rows.primary;
+        rows[2 * r + 1] = t.rows.secondary;
+      }
+    }
+    const p = t.parsed;
+    return {
+      kind: "glb",
+      name: `tables[${k}]`,
+      backends: t.names as string[],
+      rows,
+      file: {
+        // glb_fwd_config.h: state filling 0, active 1, draining and inactive 2; health up 1.
+        backends: p.backends.map((b) => ({ address: b.bytes, state: b.state === "filling" ? GLB_STATE_FILLING : b.state === "active" ? GLB_STATE_ACTIVE : GLB_STATE_DRAINING_INACTIVE, health: b.healthy ? 1 : 0 })),
+        binds: p.binds.map((b) => ({ address: b.bytes, ipBits: b.bits, portStart: b.portStart, portEnd: b.portEnd, proto: b.proto })),
+        hashKey: p.hashKey,
+        rows,
+      },
+    };
   }
 }
 

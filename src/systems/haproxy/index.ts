@@ -40,7 +40,7 @@ import { flowpinError, show } from "../../errors.js";
 import { FLOW_WORDS, parseFlowInto, type Flow } from "../../flow.js";
 import { int, object } from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
-import { hashHex, type Route, type RouteChange, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { hashHex, type Route, type RouteChange, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { backendModel, type BackendModel, type HaproxyConfig, type ServerModel } from "./config.js";
 import { fullHash, hashFunction, type ByteHash } from "./hash.js";
 import { detectHaproxyCfg, parseHaproxyCfg } from "./native.js";
@@ -86,6 +86,7 @@ export interface HaproxySystem extends System<HaproxyConnection, HaproxyRoute> {
   served(): Record<string, number>;
   /** Forgets the held-open connections (as if they all closed). */
   reset(): void;
+  table(): SystemTables;
 }
 
 const TCP = 6;
@@ -159,6 +160,22 @@ class Haproxy implements HaproxySystem {
       if (before[i]!.backend !== after[i]!.backend) changes.push({ input: inputs[i]!, from: before[i]!.backend, to: after[i]!.backend });
     }
     return { total: inputs.length, moved: changes.length, changes };
+  }
+
+  /**
+   * The lookup structure of the group in use, servers by name: the consistent-hash nodes
+   * (closest node wins, lb_chash.c) or the map (key % total weight, lb_map.c). None where
+   * no server is usable, or only the first backup (no hashing).
+   */
+  table(): SystemTables {
+    const t = this.#table;
+    const names = this.#model.servers.map((m) => m.name);
+    if (t.totWeight === 0) return { system: "haproxy", tables: [], none: "no usable server" };
+    if (this.#model.settings.lookup === "map-based") {
+      return { system: "haproxy", tables: [{ kind: "map", name: "table", profile: "haproxy", size: t.totWeight, backends: names, weights: Array.from(t.eweights), table: Int32Array.from(t.owners) }] };
+    }
+    if (t.srvAct === 0 && t.fbck) return { system: "haproxy", tables: [], none: `no usable active server: every connection goes to the first usable backup, ${t.fbck.name}, without hashing` };
+    return { system: "haproxy", tables: [{ kind: "ring", name: "table", profile: "haproxy", rule: "closest", bits: 32, backends: names, points: t.keys, owners: Uint32Array.from(t.owners) }] };
   }
 
   #counts(served: unknown): [Int32Array, number] {

@@ -31,7 +31,7 @@ import { flowpinError, show } from "../../errors.js";
 import { addressWords, parsePort, parseProtocol, type Flow } from "../../flow.js";
 import { bytes, knownFields, object } from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
-import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { diffRoutes, hashHex, maglevSlots, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { CONFIG_FIELDS, parseOperation, parseService, tableSize, type IpvsConfig, type IpvsService } from "./config.js";
 import { foldAddress, hashInput, hsiphash1 } from "./hash.js";
 import { ipvsadmNative } from "./ipvsadm.js";
@@ -98,6 +98,7 @@ function effectiveFamily(fam: 4 | 6, value: unknown, at: number, inet6: boolean)
 
 /** A built IPVS mh service: `route` plus what the kernel holds. */
 export interface IpvsSystem extends System<IpvsInput, IpvsRoute> {
+  table(): SystemTables;
   /** IP_VS_MH_TAB_SIZE. */
   readonly size: number;
   /** "tcp 203.0.113.10:80". */
@@ -256,6 +257,17 @@ class IpvsMh implements IpvsSystem {
 
   diff(next: System<IpvsInput, IpvsRoute>, inputs: readonly IpvsInput[]): RouteDiff<IpvsInput> {
     return diffRoutes(this, next, inputs);
+  }
+
+  /**
+   * The mh table as the kernel holds it: slots over the destinations of the last successful
+   * reassign (weighted by last_weight, so a dest edited to weight 0 keeps its slots), or every
+   * slot NULL (-1) when no destination had a weight.
+   */
+  table(): SystemTables {
+    const t = this.#table;
+    if (t.maglev) return { system: "ipvs", tables: [maglevSlots("table", t.maglev)] };
+    return { system: "ipvs", tables: [{ kind: "maglev", name: "table", profile: "ipvs", size: this.size, backends: t.dests.map((d) => d.name), weights: t.dests.map(() => 0), table: new Int32Array(this.size).fill(-1) }] };
   }
 }
 

@@ -35,11 +35,12 @@ import { flowpinError, show } from "../../errors.js";
 import { formatAddress, parsePort, parseProtocol, type Flow } from "../../flow.js";
 import { hexBytes } from "../../encoding.js";
 import { jhash, jhash2words } from "../../hashes.js";
+import { encodeMaglev } from "../../maglev-bytes.js";
 import { buildTable } from "../../maglev-build.js";
 import { katran as katranProfile } from "../../profiles/katran.js";
 import * as v from "../../validate.js";
 import { flowFromRecord } from "../flow-input.js";
-import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { diffRoutes, hashHex, type Route, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { isMappedWords, katranWords } from "./address.js";
 import { MAX_VIPS, VIP_FLAGS, checkReal, realKey, validateKatranConfig, type KatranConfig, type KatranPlan, type KatranReal, type KatranRealEntry } from "./config.js";
 import { PASS_NOT_TCP_UDP, W_DPORT, W_DST, W_FAMILY, W_LENGTH, W_PROTO, W_SPORT, W_SRC, parseKatranPacket } from "./packet.js";
@@ -106,6 +107,8 @@ const hex32 = (x: number): string => `0x${hashHex(x)}`;
 interface RingState {
   readonly ring: Uint16Array | Uint32Array;
   readonly ids: readonly string[];
+  /** The katran profile's backends the ring was built from (for flowpin's table file). */
+  readonly backends: readonly { id: string; weight: number; hash: bigint }[];
 }
 
 const INHERIT = Symbol("inherit");
@@ -146,10 +149,12 @@ export class KatranSystem implements System<KatranInput> {
     this.#vip = this.plan.vipKey;
     if (reals.some((r) => r.weight > 0)) {
       // Built with the katran Maglev profile on the shared Wasm fill, not through `new
-      // Maglev()`: Katran builds a ring with more reals than slots (the later ones get none).
+      // Maglev({ allowUnslotted: true })`, which would also build a ring with more reals than
+      // slots: Maglev validates katran weights to 0..2^31-1, while Katran's uint32 weights go
+      // to 2^32-1 (MaglevHashV2's counters wrap; katran.properties.test.ts).
       const backends = reals.map((r) => ({ id: r.id, weight: r.weight, hash: r.hash }));
       const ring = buildTable({ profile: katranProfile, size: ringSize, options: { version }, backends }, false).table;
-      this.#state = { ring, ids: reals.map((r) => r.id) };
+      this.#state = { ring, ids: reals.map((r) => r.id), backends };
       this.#stale = false;
     } else {
       // Vip::calculateHashRing writes nothing for an empty endpoint list and
@@ -283,6 +288,32 @@ export class KatranSystem implements System<KatranInput> {
 
   diff(next: System<KatranInput>, inputs: readonly KatranInput[]): RouteDiff<KatranInput> {
     return diffRoutes(this, next, inputs);
+  }
+
+  /**
+   * ch_rings for the VIP: the Maglev ring over the reals (by address), or every slot empty
+   * (real 0: dropped) before any real had a weight above 0. A stale ring (see modifyReals) is
+   * the one Katran still holds.
+   */
+  table(): SystemTables {
+    const state = this.#state;
+    const size = this.plan.ringSize;
+    if (state) {
+      const { ring, ids, backends } = state;
+      const version = this.plan.version;
+      return {
+        system: "katran",
+        tables: [{
+          kind: "maglev", name: "table", profile: "katran", size, backends: ids, weights: backends.map((b) => b.weight), table: Int32Array.from(ring),
+          toBytes: () => encodeMaglev({ profile: "katran", size, options: { version }, backends, table: ring }),
+        }],
+      };
+    }
+    const reals = this.plan.reals;
+    return {
+      system: "katran",
+      tables: [{ kind: "maglev", name: "table", profile: "katran", size, backends: reals.map((r) => r.id), weights: reals.map((r) => r.weight), table: new Int32Array(size).fill(-1) }],
+    };
   }
 }
 

@@ -25,7 +25,7 @@
 import { flowpinError, show } from "../../errors.js";
 import { FLOW_WORDS, parseFlowInto, type Flow } from "../../flow.js";
 import { knownFields, object } from "../../validate.js";
-import { type Route, type RouteChange, type RouteDiff, type RouteOptions, type System, type SystemDefinition } from "../system.js";
+import { type Route, type RouteChange, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { flowFromRecord } from "../flow-input.js";
 import { Balancer } from "./balancer.js";
 import { buildUpstream, type NginxConfig, type NginxServer, type Upstream } from "./config.js";
@@ -181,6 +181,19 @@ export class NginxSystem implements System<NginxFlow, NginxRoute> {
       if (before[i]!.backend !== after[i]!.backend) changes.push({ input: flows[i]!, from: before[i]!.backend, to: after[i]!.backend });
     }
     return { total: flows.length, moved: changes.length, changes };
+  }
+
+  /**
+   * The consistent-hash ring (`hash KEY consistent`): points owned by `server` texts as
+   * written (nginx then picks among that server's addresses by round robin). `hash KEY`
+   * without consistent and round robin have no table.
+   */
+  table(): SystemTables {
+    const up = this.#up;
+    const ring = up.ring;
+    if (!ring) return { system: "nginx", tables: [], none: up.key === null ? "round robin has no table" : up.consistent ? "no primary server: the ring is empty" : "hash without consistent has no ring: the key modulo the total weight picks a server" };
+    // ngx_http_upstream_find_chash_point: the first point ≥ the key's hash, wrapping.
+    return { system: "nginx", tables: [{ kind: "ring", name: "table", profile: "nginx", rule: "successor", bits: 32, backends: up.texts, points: ring.hashes, owners: ring.owner }] };
   }
 
   /** Every line for `server` (its text as written) changed, as after a reload. */
