@@ -16,7 +16,7 @@ import { sipHash } from "./hash/siphash";
 import { toeplitz } from "./hash/toeplitz";
 import { final, jhash, jhash2words, jhash3words } from "./hash/jhash";
 import { xxh64 } from "./hash/xxh64";
-import { bswapx4, halfSip13x4w10, halfSip13x4w4, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
+import { bswapx4, flowpinV4Range, halfSip13x4w10, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
 
 // @ts-ignore: decorator
 @inline const P_FLOWPIN: u32 = 0;
@@ -372,27 +372,9 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
 @inline function flowpinV4x4(cfg: usize, flags: u32, n4: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
   const k0 = i32x4.splat(load<u32>(cfg, KEY));
   const k1 = i32x4.splat(load<u32>(cfg, KEY + 4));
-  const len = i32x4.splat(13 << 24);
-  const noPorts = (flags & F_NO_PORTS) != 0;
-  const symmetric = (flags & F_SYMMETRIC) != 0;
-  for (let i: u32 = 0; i < n4; i += 4) {
-    let a = v128.load(src + (<usize>i << 2));
-    let b = v128.load(dst + (<usize>i << 2));
-    let sp = v128.load16x4_u(sport + (<usize>i << 1));
-    let dp = v128.load16x4_u(dport + (<usize>i << 1));
-    const pr = loadU8x4(proto + <usize>i);
-    if (noPorts) { sp = i32x4.splat(0); dp = sp; }
-    if (symmetric) {
-      const swap = v128.or(i32x4.gt_u(a, b), v128.and(i32x4.eq(a, b), i32x4.gt_u(sp, dp)));
-      const a2 = v128.bitselect(b, a, swap);
-      b = v128.bitselect(a, b, swap);
-      a = a2;
-      const sp2 = v128.bitselect(dp, sp, swap);
-      dp = v128.bitselect(sp, dp, swap);
-      sp = sp2;
-    }
-    v128.store(out + (<usize>i << 2), halfSip13x4w4(k0, k1, bswapx4(a), bswapx4(b), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len)));
-  }
+  const keep = i32x4.splat(flags & F_NO_PORTS ? 0 : -1);
+  if (flags & F_SYMMETRIC) flowpinV4Range(k0, k1, true, keep, 0, n4, src, dst, sport, dport, proto, out);
+  else flowpinV4Range(k0, k1, false, keep, 0, n4, src, dst, sport, dport, proto, out);
 }
 
 /**

