@@ -17,6 +17,9 @@
 //   bitmap           u32[ceil(M/32)] taken slots (zeroed here)
 // fpBase = align8(28n) keeps every f64 load naturally aligned (wasm2js: HEAPF64[p >> 3]).
 import { xxh64 } from "./hash/xxh64";
+import { murmur3_128 } from "./hash/murmur3";
+import { sipHash } from "./hash/siphash";
+import { flowHashV4, flowHashV6 } from "./flow";
 import { OUT } from "./out";
 
 // @ts-ignore: decorator
@@ -294,4 +297,208 @@ export function maglevEnvoyParams(keys: usize, starts: usize, lens: usize, n: u3
 /** Bytes of the state region for n backends (the TS side allocates this much). */
 export function maglevStateBytes(n: u32): u32 {
   return <u32>(fpBase(n) + (<usize>n << 4));
+}
+
+// ---------------------------------------------------------------------------------------
+// Build inputs: the backends' keys sorted bytewise and their permutation parameters, for
+// every profile, over keys laid out once by src/profiles/keys.ts:
+//   keys + starts[j]  u8[lens[j]]  key j (starts 8-aligned: xxh64 and murmur3 load u64 words)
+// Doing both here, over the bytes, is what makes the build proportionate: a JS comparator
+// sort of 10 000 strings and a BigInt or TextEncoder step per backend cost more than the fill.
+
+/** maglevParams kinds: which hash makes offset and skip. */
+// @ts-ignore: decorator
+@inline const P_ENVOY: u32 = 0; // XXH64(key, 0) % M, XXH64(key, 1) % (M - 1) + 1 (maglev_lb.cc)
+// @ts-ignore: decorator
+@inline const P_CILIUM: u32 = 1; // MurmurHash3_x64_128(key, seed): h1 % M, h2 % (M - 1) + 1
+// @ts-ignore: decorator
+@inline const P_KATRAN: u32 = 2; // key = the u64 endpoint hash, 8 bytes big-endian
+// @ts-ignore: decorator
+@inline const P_IPVS: u32 = 3; // key = the u32 hash input, 4 bytes little-endian
+
+// Katran's second murmur word (MaglevBase.cpp kHashSeed0..3) and IPVS's hsiphash keys
+// (ip_vs_mh.c: {2654435761, 2654435761} and {2654446892, 2654446892} as u64 pairs).
+const KATRAN_IN: usize = memory.data(16, 16);
+// @ts-ignore: decorator
+@inline const IPVS_K1: u64 = 2654435761;
+// @ts-ignore: decorator
+@inline const IPVS_K2: u64 = 2654446892;
+
+/**
+ * offsets[k], skips[k] for key idx[k], k < n (u32 arrays; idx indexes starts/lens). `seed`:
+ * Cilium's murmur seed. Katran: offset = MurmurHash3_x64_64(A, 42, seed 0) % M and
+ * skip = MurmurHash3_x64_64(A, 2718281828, seed 2307) % (M - 1) + 1, the x64_64 being h1 of
+ * x64_128 over LE64(A) ‖ LE64(B) (MaglevBase.cpp). IPVS: the low 32 bits of SipHash-1-3.
+ */
+export function maglevParams(kind: u32, keys: usize, starts: usize, lens: usize, idx: usize, n: u32, M: u32, seed: u32, offsets: usize, skips: usize): void {
+  const m = <u64>M;
+  for (let k: u32 = 0; k < n; k++) {
+    const q = <usize>k << 2;
+    const j = <usize>load<u32>(idx + q) << 2;
+    const p = keys + <usize>load<u32>(starts + j);
+    const len = load<u32>(lens + j);
+    let a: u64;
+    let b: u64;
+    if (kind == P_ENVOY) {
+      xxh64(p, len, 0, 0);
+      a = load<u64>(OUT);
+      xxh64(p, len, 1, 0);
+      b = load<u64>(OUT);
+    } else if (kind == P_CILIUM) {
+      murmur3_128(p, len, seed);
+      a = load<u64>(OUT);
+      b = load<u64>(OUT, 8);
+    } else if (kind == P_KATRAN) {
+      store<u64>(KATRAN_IN, bswap<u64>(load<u64>(p)));
+      store<u64>(KATRAN_IN, 42, 8);
+      murmur3_128(KATRAN_IN, 16, 0);
+      a = load<u64>(OUT);
+      store<u64>(KATRAN_IN, 2718281828, 8);
+      murmur3_128(KATRAN_IN, 16, 2307);
+      b = load<u64>(OUT);
+    } else {
+      a = sipHash(IPVS_K1, IPVS_K1, p, 4, 1, 3) & 0xffffffff;
+      b = sipHash(IPVS_K2, IPVS_K2, p, 4, 1, 3) & 0xffffffff;
+    }
+    store<u32>(offsets + q, <u32>(a % m));
+    store<u32>(skips + q, <u32>(b % (m - 1)) + 1);
+  }
+}
+
+/** Byte d of key j, plus one; 0 past its end (a key sorts before every longer one it starts). */
+// @ts-ignore: decorator
+@inline function keyByte(keys: usize, starts: usize, lens: usize, j: u32, d: u32): u32 {
+  const q = <usize>j << 2;
+  return d < load<u32>(lens + q) ? <u32>load<u8>(keys + <usize>load<u32>(starts + q) + <usize>d) + 1 : 0;
+}
+
+/** Compares keys x and y bytewise from byte d on (memcmp, then the shorter first). */
+function keyCompare(keys: usize, starts: usize, lens: usize, x: u32, y: u32, d: u32): i32 {
+  const lx = load<u32>(lens + (<usize>x << 2));
+  const ly = load<u32>(lens + (<usize>y << 2));
+  const px = keys + <usize>load<u32>(starts + (<usize>x << 2));
+  const py = keys + <usize>load<u32>(starts + (<usize>y << 2));
+  const l = lx < ly ? lx : ly;
+  for (let i = d; i < l; i++) {
+    const a = <i32>load<u8>(px + <usize>i);
+    const b = <i32>load<u8>(py + <usize>i);
+    if (a != b) return a - b;
+  }
+  return <i32>lx - <i32>ly;
+}
+
+// Segments at most this long are insertion-sorted: below it a 257-bucket pass costs more.
+// @ts-ignore: decorator
+@inline const SMALL: u32 = 24;
+const COUNTS: usize = memory.data(257 * 4, 16);
+
+/** Bytes of maglevSort's scratch for n keys. */
+export function maglevSortBytes(n: u32): u32 {
+  // tmp u32[n], then a stack of (lo, hi, depth) triples: segments on it are disjoint and
+  // hold at least two keys, so there are at most n / 2 of them.
+  return (n << 2) + (n / 2 + 2) * 12;
+}
+
+/**
+ * order[0..n) = 0..n-1 sorted by the bytes of their keys (bytewise, as std::sort on strings
+ * and Go's cmp.Compare). MSD radix sort: one counting pass per byte position over each
+ * segment of keys sharing a prefix, insertion sort for short segments; a segment whose keys
+ * all share the next byte moves to the next position without a pass of its own. Equal keys
+ * (never passed: identities are unique) end up adjacent. `scratch`: maglevSortBytes(n).
+ */
+export function maglevSort(keys: usize, starts: usize, lens: usize, n: u32, order: usize, scratch: usize): void {
+  for (let i: u32 = 0; i < n; i++) store<u32>(order + (<usize>i << 2), i);
+  const tmp = scratch;
+  const stack = scratch + (<usize>n << 2);
+  let top: usize = 0;
+  let lo: u32 = 0;
+  let hi: u32 = n;
+  let d: u32 = 0;
+  for (;;) {
+    if (hi - lo <= SMALL) {
+      for (let i = lo + 1; i < hi; i++) {
+        const v = load<u32>(order + (<usize>i << 2));
+        let j = i;
+        while (j > lo) {
+          const u = load<u32>(order + (<usize>(j - 1) << 2));
+          if (keyCompare(keys, starts, lens, u, v, d) <= 0) break;
+          store<u32>(order + (<usize>j << 2), u);
+          j--;
+        }
+        store<u32>(order + (<usize>j << 2), v);
+      }
+    } else {
+      fillWords(COUNTS, 257 * 4, 0);
+      for (let i = lo; i < hi; i++) {
+        const c = COUNTS + (<usize>keyByte(keys, starts, lens, load<u32>(order + (<usize>i << 2)), d) << 2);
+        store<u32>(c, load<u32>(c) + 1);
+      }
+      // One bucket holds them all: the same byte here (or all ended: equal keys).
+      const first = keyByte(keys, starts, lens, load<u32>(order + (<usize>lo << 2)), d);
+      if (load<u32>(COUNTS + (<usize>first << 2)) == hi - lo) {
+        if (first != 0) {
+          d++;
+          continue;
+        }
+      } else {
+        // Bucket starts (exclusive prefix sums), scatter to tmp, copy back.
+        let sum: u32 = 0;
+        for (let b: u32 = 0; b < 257; b++) {
+          const c = COUNTS + (<usize>b << 2);
+          const k = load<u32>(c);
+          store<u32>(c, sum);
+          sum += k;
+        }
+        for (let i = lo; i < hi; i++) {
+          const v = load<u32>(order + (<usize>i << 2));
+          const c = COUNTS + (<usize>keyByte(keys, starts, lens, v, d) << 2);
+          const at = load<u32>(c);
+          store<u32>(c, at + 1);
+          store<u32>(tmp + (<usize>at << 2), v);
+        }
+        for (let i = lo; i < hi; i++) store<u32>(order + (<usize>i << 2), load<u32>(tmp + (<usize>(i - lo) << 2)));
+        // Now COUNTS[b] is the end of bucket b (relative to lo). Bucket 0 (keys that ended)
+        // holds equal keys only: no further order among them.
+        let start = load<u32>(COUNTS);
+        for (let b: u32 = 1; b < 257; b++) {
+          const end = load<u32>(COUNTS + (<usize>b << 2));
+          if (end - start > 1) {
+            store<u32>(stack + top, lo + start);
+            store<u32>(stack + top, lo + end, 4);
+            store<u32>(stack + top, d + 1, 8);
+            top += 12;
+          }
+          start = end;
+        }
+      }
+    }
+    if (top == 0) return;
+    top -= 12;
+    lo = load<u32>(stack + top);
+    hi = load<u32>(stack + top, 4);
+    d = load<u32>(stack + top, 8);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// One decision per call: the flow hash and table[hash % M] in one Wasm call, so a numeric
+// pick crosses the JS/Wasm boundary once. `table` is a copy of the Maglev table in linear
+// memory (src/maglev.ts keeps one per engine); flags: 1 = u32 entries (else u16), 2 = the
+// hasher's result is 64 bits (envoy, glb: the u64 in OUT is reduced, as Envoy's
+// `table_[hash % table_size_]`).
+
+// @ts-ignore: decorator
+@inline function entryAt(table: usize, M: u32, flags: u32, lo: u32): u32 {
+  const slot = (flags & 2) != 0 ? <u32>(load<u64>(OUT) % <u64>M) : lo % M;
+  return (flags & 1) != 0 ? load<u32>(table + (<usize>slot << 2)) : <u32>load<u16>(table + (<usize>slot << 1));
+}
+
+/** table[flowHashV4(...) % M]: the backend index of one IPv4 flow (assembly/flow.ts layout). */
+export function maglevPickV4(cfg: usize, table: usize, M: u32, flags: u32, src: u32, dst: u32, sport: u32, dport: u32, proto: u32): u32 {
+  return entryAt(table, M, flags, flowHashV4(cfg, src, dst, sport, dport, proto));
+}
+
+/** table[flowHashV6(...) % M]; src and dst point at u32[4] address words. */
+export function maglevPickV6(cfg: usize, table: usize, M: u32, flags: u32, src: usize, dst: usize, sport: u32, dport: u32, proto: u32): u32 {
+  return entryAt(table, M, flags, flowHashV6(cfg, src, dst, sport, dport, proto));
 }

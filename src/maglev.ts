@@ -4,7 +4,7 @@
  * @module
  */
 import { flowpinError, show } from "./errors.js";
-import { buildTable, isShared, sharedOption, tableBuffer, validateInputs, type MaglevInputs, type ParamCache } from "./maglev-build.js";
+import { ParamCache, buildTable, isShared, sharedOption, tableBuffer, validateInputs, type MaglevInputs } from "./maglev-build.js";
 import { decodeMaglev, encodeMaglev } from "./maglev-bytes.js";
 import type { MaglevBackend, MaglevProfileName, MaglevProfileOptions, NormalizedBackend } from "./profiles/maglev-profile.js";
 import { brand, hashOf, type BackendTable, type FlowHashFunction } from "./lookup.js";
@@ -137,7 +137,7 @@ export class Maglev implements BackendTable<MaglevEntry> {
     let table: Uint16Array | Uint32Array;
     if (options === BUILD && parts) {
       this.inputs = parts.inputs;
-      this.cache = parts.cache ?? new Map();
+      this.cache = parts.cache ?? new ParamCache();
       table = parts.table;
       this.ideal = parts.ideal;
     } else {

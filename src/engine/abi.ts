@@ -44,6 +44,15 @@ export interface WasmExports {
   maglevFill(kind: number, n: number, size: number, state: number, table: number, bitmap: number, wide: number, x: number): void;
   /** Envoy's XXH64 offset/skip for n keys (u32 arrays of starts, lengths, outputs). */
   maglevEnvoyParams(keys: number, starts: number, lens: number, n: number, size: number, offsets: number, skips: number): void;
+  /** Offset and skip for keys idx[0..n) of a key layout, by kind (envoy 0, cilium 1, katran 2, ipvs 3: assembly/maglev.ts). */
+  maglevParams(kind: number, keys: number, starts: number, lens: number, idx: number, n: number, size: number, seed: number, offsets: number, skips: number): void;
+  /** order[0..n) = key indices sorted bytewise; scratch of maglevSortBytes(n) bytes. */
+  maglevSort(keys: number, starts: number, lens: number, n: number, order: number, scratch: number): void;
+  maglevSortBytes(n: number): number;
+  /** table[flow hash % size] for one IPv4 flow; flags 1 = u32 table, 2 = 64-bit hash. */
+  maglevPickV4(cfg: number, table: number, size: number, flags: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
+  /** As maglevPickV4; src and dst point at u32[4] address words. */
+  maglevPickV6(cfg: number, table: number, size: number, flags: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
   /** Bytes of the Maglev state region for n backends. */
   maglevStateBytes(n: number): number;
   /** Bytes of the Maglev taken-slot bitmap for a table of `size` slots. */
@@ -77,4 +86,4 @@ export interface WasmExports {
 }
 
 /** The export names, for the drift test and for wasm2js output checks. */
-export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "glbBuild", "routeBatch", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump", "ctBytes", "ctInit", "ctLookup", "ctInsert", "ctRemove", "ctSweep", "ctLookupBatch"];
+export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "maglevParams", "maglevSort", "maglevSortBytes", "maglevPickV4", "maglevPickV6", "glbBuild", "routeBatch", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump", "ctBytes", "ctInit", "ctLookup", "ctInsert", "ctRemove", "ctSweep", "ctLookupBatch"];

@@ -56,6 +56,18 @@ export function formatIPv4(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
+/**
+ * The canonical text of a backend address (dotted IPv4, or IPv6 as Go's netip prints it), or
+ * undefined. IPv4 text that parses is already canonical (four decimal parts, no leading
+ * zeros), so it is returned as given: no allocation for the common case.
+ */
+export function addressText(s: unknown): string | undefined {
+  const kind = parseText(s);
+  if (kind === 4) return s as string;
+  if (kind === undefined) return undefined;
+  return formatIPv6(kind === "mapped" ? [0, 0, 0, 0, 0, 0xffff, W[0]! >>> 16, W[0]! & 0xffff] : Array.from(W).flatMap((w) => [w >>> 16, w & 0xffff]));
+}
+
 /** A parsed backend address: its canonical text and the family. */
 export type Address = { family: 4; text: string; v4: number } | { family: 6; text: string; groups: number[] };
 

@@ -9,16 +9,25 @@
 //   then slot n starts at backend n % N and passes the turn on while (n+1)*w < uint64(counter),
 //   the counter starting at w / N (float64) and growing by weightSum per turn taken;
 // - size: one of 251 ... 131071 (maglevSupportedTableSizes), default 16381.
+import { active } from "../engine/state.js";
 import { base64Bytes } from "../encoding.js";
 import { flowpinError, show } from "../errors.js";
-import { murmur3_128 } from "../hashes.js";
 import * as v from "../validate.js";
-import { parseAddress } from "./address.js";
-import { KIND, intField, sortByKey, listedSizeProblem, stringField, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
+import { addressText } from "./address.js";
+import { Keys, PARAMS } from "./keys.js";
+import { KIND, intField, positiveOrder, sortByKey, listedSizeProblem, stringField, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
 
 export const CILIUM_DEFAULT_SEED = "JLfvgnHc2kaSUFaI";
-const utf8 = new TextEncoder();
-const PROTOCOL = /^[A-Z][A-Z0-9]*$/;
+
+/** An L4 protocol name as Cilium prints it: an upper-case letter, then upper-case letters or digits. */
+function protocolName(p: unknown): p is string {
+  if (typeof p !== "string" || p.length === 0) return false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (i > 0 && c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
 
 /** The 4-byte big-endian murmur seed of a base64 cluster seed (maglev.go ToConfig). */
 export function ciliumMurmurSeed(seed: string): number {
@@ -36,8 +45,12 @@ export function ciliumMurmurSeed(seed: string): number {
 
 /** The hash string Cilium sorts and hashes (maglev.go setHashString). */
 export function ciliumHashString(address: string, port: number, protocol: string, internal: boolean): string {
-  const a = parseAddress(address)!;
-  const host = a.family === 6 ? `[${a.text}]` : a.text;
+  return hashString(addressText(address)!, port, protocol, internal);
+}
+
+function hashString(text: string, port: number, protocol: string, internal: boolean): string {
+  // IPv6 text (it has a colon) goes in brackets, as netip.AddrPort prints it.
+  const host = text.indexOf(":") >= 0 ? `[${text}]` : text;
   return `[${host}:${port}/${protocol}${internal ? "/i" : ""},State:active]`;
 }
 
@@ -59,20 +72,21 @@ export const cilium: MaglevProfile = {
       out.key = stringField(b, "key", index, "INVALID_KEY");
     } else {
       const address = stringField(b, "address", index);
-      if (!parseAddress(address)) {
+      const text = addressText(address);
+      if (text === undefined) {
         throw flowpinError("INVALID_ADDRESS", `backends[${index}].address must be an IPv4 or IPv6 address, got ${show(address)}`);
       }
       const port = intField(b, "port", index, 0, 65535, "INVALID_PORT");
       if (port === undefined) throw flowpinError("INVALID_PORT", `backends[${index}].port is required by the cilium profile, got undefined`);
       const protocol = b.protocol ?? "TCP";
-      if (typeof protocol !== "string" || !PROTOCOL.test(protocol)) {
+      if (!protocolName(protocol)) {
         throw flowpinError("INVALID_PROTOCOL", `backends[${index}].protocol must be an L4 name as Cilium prints it ("TCP", "UDP", "SCTP"), got ${show(protocol)}`);
       }
       if (b.internal !== undefined && typeof b.internal !== "boolean") {
         throw flowpinError("INVALID_CONFIG", `backends[${index}].internal must be a boolean, got ${show(b.internal)}`);
       }
       Object.assign(out, { address, port, protocol, internal: b.internal === true });
-      out.key = ciliumHashString(address, port, protocol, b.internal === true);
+      out.key = hashString(text, port, protocol, b.internal === true);
       if (b.key !== undefined && b.key !== out.key) {
         throw flowpinError("INVALID_KEY", `backends[${index}].key ${show(b.key)} does not match its address (Cilium hashes ${show(out.key)}); give one or the other`);
       }
@@ -95,29 +109,33 @@ export const cilium: MaglevProfile = {
 
   identity: keyOf,
 
-  plan(backends, _options, _size): MaglevPlan {
-    const order: number[] = [];
+  plan(backends, _options, _size, keys): MaglevPlan {
     let sum = 0;
-    backends.forEach((b, i) => {
-      if (b.weight > 0) order.push(i);
-      sum += b.weight;
-    });
-    if (order.length === 0) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero");
-    sortByKey(order, (i) => keyOf(backends[i]!));
+    for (const b of backends) sum += b.weight;
+    const positive = positiveOrder(backends.length, (i) => backends[i]!.weight > 0);
+    if (positive.length === 0) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero");
+    const order = sortByKey(positive, (i) => keyOf(backends[i]!), keys);
     const weighted = Math.floor(sum / order.length) > 1;
-    const a = Uint32Array.from(order, (i) => backends[i]!.weight);
+    const a = new Uint32Array(order.length);
+    for (let k = 0; k < order.length; k++) a[k] = backends[order[k]!]!.weight;
     // Unweighted, Cilium deals the slots round robin: equal shares.
-    const share = Float64Array.from(backends, (b) => (b.weight === 0 ? 0 : weighted ? b.weight / sum : 1 / order.length));
+    const share = new Float64Array(backends.length);
+    for (let i = 0; i < backends.length; i++) {
+      const w = backends[i]!.weight;
+      share[i] = w === 0 ? 0 : weighted ? w / sum : 1 / order.length;
+    }
     return { order, kind: KIND.CILIUM, x: weighted ? sum : 0, a, share };
   },
 
-  params(backends, indices, size, options: MaglevProfileOptions, offsets, skips) {
+  params(backends, indices, size, options: MaglevProfileOptions, offsets, skips, at) {
+    // MurmurHash3_x64_128 of every hash string and the u64 modulo in one Wasm call
+    // (maglevParams), over the bytes the plan laid out for sorting.
     const seed = ciliumMurmurSeed(options.seed ?? CILIUM_DEFAULT_SEED);
-    const m = BigInt(size);
-    indices.forEach((i, k) => {
-      const [h1, h2] = murmur3_128(utf8.encode(keyOf(backends[i]!)), seed);
-      offsets[k] = Number(h1 % m);
-      skips[k] = Number(h2 % (m - 1n)) + 1;
-    });
+    const keys = at?.keys ?? Keys.strings(active(), indices.length, (k) => keyOf(backends[indices[k]!]!));
+    try {
+      keys.params(PARAMS.CILIUM, size, seed, offsets, skips, at?.idx);
+    } finally {
+      if (!at) keys.release();
+    }
   },
 };

@@ -11,26 +11,11 @@
 import { active } from "../engine/state.js";
 import { flowpinError, show } from "../errors.js";
 import { nonEmptyString } from "../validate.js";
-import { KIND, sortByKey, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
-
-const utf8 = new TextEncoder();
+import { Keys, PARAMS } from "./keys.js";
+import { KIND, positiveOrder, sortByKey, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
 
 function keyOf(b: NormalizedBackend): string {
   return b.key ?? b.id;
-}
-
-/**
- * Writes an ASCII key byte by byte; returns -1 (caller falls back to TextEncoder) at the
- * first non-ASCII code unit. Measured on a 65537 x 1000 build (CPU profile): the parameter
- * step went from 7% of the build (4.6% in encodeInto) to 2.4%.
- */
-function asciiInto(key: string, mem: Uint8Array, at: number): number {
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c >= 0x80) return -1;
-    mem[at + i] = c;
-  }
-  return key.length;
 }
 
 function localityWeights(o: Readonly<Record<string, unknown>>): Readonly<Record<string, number>> | undefined {
@@ -82,7 +67,7 @@ export const envoy: MaglevProfile = {
 
   identity: keyOf,
 
-  plan(backends, options: MaglevProfileOptions, _size): MaglevPlan {
+  plan(backends, options: MaglevProfileOptions, _size, keys): MaglevPlan {
     const n = backends.length;
     const normalized = new Float64Array(n);
     const lw = options.localityWeights;
@@ -111,53 +96,30 @@ export const envoy: MaglevProfile = {
         normalized[i] = (b.weight * nlw) / hostSum.get(b.locality!)!;
       }
     }
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) if (normalized[i]! > 0) order.push(i);
-    if (order.length === 0) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero (or sits in a zero-weight locality)");
-    sortByKey(order, (i) => keyOf(backends[i]!));
+    const positive = positiveOrder(n, (i) => normalized[i]! > 0);
+    if (positive.length === 0) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero (or sits in a zero-weight locality)");
+    const order = sortByKey(positive, (i) => keyOf(backends[i]!), keys);
     const fw = new Float64Array(order.length);
     let max = 0;
-    order.forEach((i, k) => {
-      fw[k] = normalized[i]!;
-      max = Math.max(max, normalized[i]!);
-    });
+    for (let k = 0; k < order.length; k++) {
+      const w = normalized[order[k]!]!;
+      fw[k] = w;
+      if (w > max) max = w;
+    }
     let total = 0;
-    for (const w of normalized) total += w;
-    const share = normalized.map((w) => w / total);
-    return { order, kind: KIND.ENVOY, x: max, fw, share };
+    for (let i = 0; i < n; i++) total += normalized[i]!;
+    for (let i = 0; i < n; i++) normalized[i] = normalized[i]! / total;
+    return { order, kind: KIND.ENVOY, x: max, fw, share: normalized };
   },
 
-  params(backends, indices, size, _options, offsets, skips) {
-    // In Wasm: XXH64 and the u64 modulo, two hashes per backend, no BigInt per key. Keys are
-    // UTF-8 encoded straight into Wasm memory (at most 3 bytes per UTF-16 unit), each at an
-    // 8-byte aligned start because xxh64 loads u64 words.
-    const count = indices.length;
-    let room = 0;
-    for (const i of indices) room += (3 * keyOf(backends[i]!).length + 7) & ~7;
-    const e = active();
-    const region = e.alloc(room + 16 * count);
+  params(backends, indices, size, _options, offsets, skips, at) {
+    // In Wasm (maglevParams): XXH64 and the u64 modulo, two hashes per backend, over the keys
+    // the plan laid out for sorting (UTF-8, no BigInt, no TextEncoder for ASCII keys).
+    const keys = at?.keys ?? Keys.strings(active(), indices.length, (k) => keyOf(backends[indices[k]!]!));
     try {
-      const startsPtr = region + room;
-      const lensPtr = startsPtr + 4 * count;
-      const offPtr = lensPtr + 4 * count;
-      const skipPtr = offPtr + 4 * count;
-      const mem = e.u8;
-      const words = new Uint32Array(mem.buffer);
-      let at = 0;
-      for (let j = 0; j < count; j++) {
-        const key = keyOf(backends[indices[j]!]!);
-        let written = asciiInto(key, mem, region + at);
-        if (written < 0) written = utf8.encodeInto(key, mem.subarray(region + at, region + at + 3 * key.length)).written;
-        words[(startsPtr >>> 2) + j] = at;
-        words[(lensPtr >>> 2) + j] = written;
-        at += (written + 7) & ~7;
-      }
-      e.x.maglevEnvoyParams(region, startsPtr, lensPtr, count, size, offPtr, skipPtr);
-      const after = new Uint32Array(e.x.memory.buffer);
-      offsets.set(after.subarray(offPtr >>> 2, (offPtr >>> 2) + count));
-      skips.set(after.subarray(skipPtr >>> 2, (skipPtr >>> 2) + count));
+      keys.params(PARAMS.ENVOY, size, 0, offsets, skips, at?.idx);
     } finally {
-      e.release(region);
+      if (!at) keys.release();
     }
   },
 };

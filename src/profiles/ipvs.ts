@@ -10,19 +10,11 @@
 //   the head (ip_vs_ctl.c __ip_vs_update_dest: list_add_rcu), i.e. last added first. flowpin
 //   takes `backends` in the order they were added (ipvsadm -a) and walks them reversed;
 // - size: CONFIG_IP_VS_MH_TAB_INDEX 8..17 selects 251 ... 131071; default 12 → 4093.
+import { active } from "../engine/state.js";
 import { flowpinError, show } from "../errors.js";
-import { siphash13 } from "../hashes.js";
-import { parseAddress } from "./address.js";
-import { KIND, LISTED_SIZES, intField, le64, listedSizeProblem, stringField, type MaglevPlan, type MaglevProfile, type NormalizedBackend } from "./maglev-profile.js";
-
-function key16(k: bigint): Uint8Array {
-  const out = new Uint8Array(16);
-  out.set(le64(k), 0);
-  out.set(le64(k), 8);
-  return out;
-}
-const KEY1 = key16(2654435761n);
-const KEY2 = key16(2654446892n);
+import { addressText, parseAddress, parseIPv4 } from "./address.js";
+import { Keys, PARAMS } from "./keys.js";
+import { KIND, LISTED_SIZES, intField, listedSizeProblem, positiveOrder, stringField, type MaglevPlan, type MaglevProfile, type NormalizedBackend } from "./maglev-profile.js";
 
 /**
  * The u32 the kernel hashes for a destination (ip_vs_mh_hashkey with offset 0). The address is
@@ -32,6 +24,8 @@ const KEY2 = key16(2654446892n);
  * address's own family.
  */
 export function ipvsHashInput(address: string, port: number, serviceFamily?: "inet" | "inet6"): number {
+  const v4 = parseIPv4(address);
+  if (v4 !== undefined) return (port + v4) >>> 0;
   const a = parseAddress(address)!;
   let fold: number;
   if (a.family === 4) fold = a.v4;
@@ -43,7 +37,11 @@ export function ipvsHashInput(address: string, port: number, serviceFamily?: "in
 }
 
 function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
+  while (b) {
+    const r = a % b;
+    a = b;
+    b = r;
+  }
   return a;
 }
 
@@ -62,14 +60,14 @@ export const ipvs: MaglevProfile = {
 
   backend(b, weight, index) {
     const address = stringField(b, "address", index);
-    const parsed = parseAddress(address);
-    if (!parsed) throw flowpinError("INVALID_ADDRESS", `backends[${index}].address must be an IPv4 or IPv6 address, got ${show(address)}`);
+    const text = addressText(address);
+    if (text === undefined) throw flowpinError("INVALID_ADDRESS", `backends[${index}].address must be an IPv4 or IPv6 address, got ${show(address)}`);
     const port = intField(b, "port", index, 0, 65535, "INVALID_PORT");
     if (port === undefined) throw flowpinError("INVALID_PORT", `backends[${index}].port is required by the ipvs profile, got undefined`);
     const serviceFamily = b.serviceFamily;
-    if (serviceFamily === undefined) return Object.freeze({ id: b.id as string, weight, address: parsed.text, port });
+    if (serviceFamily === undefined) return Object.freeze({ id: b.id as string, weight, address: text, port });
     if (serviceFamily !== "inet" && serviceFamily !== "inet6") throw flowpinError("INVALID_CONFIG", `backends[${index}].serviceFamily must be "inet" or "inet6", got ${show(serviceFamily)}`);
-    return Object.freeze({ id: b.id as string, weight, address: parsed.text, port, serviceFamily });
+    return Object.freeze({ id: b.id as string, weight, address: text, port, serviceFamily });
   },
 
   options: () => ({}),
@@ -90,24 +88,28 @@ export const ipvs: MaglevProfile = {
     if (g < 1) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero");
     const tabBits = (8 + LISTED_SIZES.indexOf(size)) >> 1;
     const rshift = Math.max(0, fls(max / g) - tabBits);
-    const order: number[] = [];
-    for (let i = backends.length - 1; i >= 0; i--) if (backends[i]!.weight > 0) order.push(i);
-    const a = Uint32Array.from(order, (i) => {
-      const w = backends[i]!.weight;
-      return (w / g) >> rshift || 1;
-    });
-    const share = Float64Array.from(backends, (b) => b.weight / sum);
+    const n = backends.length;
+    // Reversed: the kernel's list has the last added destination first.
+    const order = positiveOrder(n, (i) => backends[n - 1 - i]!.weight > 0).map((r) => n - 1 - r);
+    const a = new Uint32Array(order.length);
+    for (let k = 0; k < order.length; k++) a[k] = (backends[order[k]!]!.weight / g) >> rshift || 1;
+    const share = new Float64Array(n);
+    for (let i = 0; i < n; i++) share[i] = backends[i]!.weight / sum;
     return { order, kind: KIND.CONSECUTIVE, x: 0, a, b: a, share };
   },
 
   params(backends, indices, size, _options, offsets, skips) {
-    const data = new Uint8Array(4);
-    const dv = new DataView(data.buffer);
-    indices.forEach((i, k) => {
-      const b = backends[i]!;
-      dv.setUint32(0, ipvsHashInput(b.address!, b.port!, b.serviceFamily), true);
-      offsets[k] = Number(siphash13(data, KEY1) & 0xffffffffn) % size;
-      skips[k] = (Number(siphash13(data, KEY2) & 0xffffffffn) % (size - 1)) + 1;
-    });
+    // hsiphash of the u32 input under both keys and the modulo, in one Wasm call (maglevParams).
+    const input = new Uint32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const b = backends[indices[k]!]!;
+      input[k] = ipvsHashInput(b.address!, b.port!, b.serviceFamily);
+    }
+    const keys = Keys.u32(active(), input);
+    try {
+      keys.params(PARAMS.IPVS, size, 0, offsets, skips);
+    } finally {
+      keys.release();
+    }
   },
 };

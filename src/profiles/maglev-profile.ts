@@ -2,8 +2,10 @@
 // profiles"): the backend key, the permutation hash, the weight schedule, the size rules and
 // the order backends are taken in. src/maglev.ts owns validation of what is common (ids,
 // weights, size bounds) and the build; a profile owns everything its system does differently.
+import { active } from "../engine/state.js";
 import { flowpinError, show } from "../errors.js";
 import { nonEmptyString } from "../validate.js";
+import { Keys } from "./keys.js";
 
 export type MaglevProfileName = "envoy" | "katran" | "cilium" | "ipvs";
 
@@ -55,7 +57,7 @@ export const KIND = { ENVOY: 0, CONSECUTIVE: 1, CUMULATIVE: 2, CILIUM: 3, WRAP32
 /** How a profile wants the table built (arrays are indexed by build position). */
 export interface MaglevPlan {
   /** Input indices of the backends that get slots, in the order the profile builds them. */
-  readonly order: readonly number[];
+  readonly order: Uint32Array;
   readonly kind: number;
   /** Envoy: max normalized weight; Katran V2: max weight; Cilium: weight sum or 0. */
   readonly x: number;
@@ -82,9 +84,62 @@ export interface MaglevProfile {
   options(o: Readonly<Record<string, unknown>>): MaglevProfileOptions;
   /** The string that identifies a backend's permutation (duplicates are rejected; params are cached by it). */
   identity(b: NormalizedBackend): string;
-  plan(backends: readonly NormalizedBackend[], options: MaglevProfileOptions, size: number): MaglevPlan;
-  /** Offset and skip for backends[indices[k]], written to offsets[k] and skips[k]. */
-  params(backends: readonly NormalizedBackend[], indices: readonly number[], size: number, options: MaglevProfileOptions, offsets: Uint32Array, skips: Uint32Array): void;
+  /**
+   * The build order and schedule. With `keys`, a profile that sorts by key bytes leaves them
+   * laid out there (keys.keys, released by the caller) and keys.slots[k] = the key of order[k],
+   * so params() hashes the same bytes instead of laying them out again.
+   */
+  plan(backends: readonly NormalizedBackend[], options: MaglevProfileOptions, size: number, keys?: PlanKeys): MaglevPlan;
+  /**
+   * Offset and skip for backends[indices[k]], written to offsets[k] and skips[k]. `at`: the
+   * plan's laid-out keys, at.idx[k] being the key of backends[indices[k]].
+   */
+  params(backends: readonly NormalizedBackend[], indices: ArrayLike<number>, size: number, options: MaglevProfileOptions, offsets: Uint32Array, skips: Uint32Array, at?: KeysAt): void;
+}
+
+/** plan()'s laid-out keys, for the build that called it (see MaglevProfile.plan). */
+export interface PlanKeys {
+  keys?: Keys;
+  slots?: Uint32Array;
+}
+
+/** params()'s view of laid-out keys: key idx[k] for the k-th backend asked for. */
+export interface KeysAt {
+  readonly keys: Keys;
+  readonly idx: ArrayLike<number>;
+}
+
+/** Input indices of the backends with a positive weight (`positive(i)`). */
+export function positiveOrder(n: number, positive: (i: number) => boolean): Uint32Array {
+  const order = new Uint32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (positive(i)) order[count++] = i;
+  return order.subarray(0, count);
+}
+
+/**
+ * `order` (input indices) sorted by the UTF-8 bytes of key(order[k]) (std::sort on
+ * std::string, Go's cmp.Compare on strings), in Wasm over the bytes (maglevSort): measured on
+ * 10 000 keys "10.a.b.c:8080", a JS comparator sort took longer than the whole fill. The keys
+ * stay laid out in `out` for params() when given.
+ */
+export function sortByKey(order: Uint32Array, key: (i: number) => string, out?: PlanKeys): Uint32Array {
+  return sortLaidOut(order, Keys.strings(active(), order.length, (k) => key(order[k]!)), out);
+}
+
+/** `order` sorted by the bytes of `keys` (key k belongs to order[k]); releases them unless `out`. */
+export function sortLaidOut(order: Uint32Array, keys: Keys, out?: PlanKeys): Uint32Array {
+  // Handed to `out` at once, so the caller's finally releases them even if sorting throws.
+  if (out) out.keys = keys;
+  try {
+    const perm = keys.sort();
+    const sorted = new Uint32Array(order.length);
+    for (let k = 0; k < sorted.length; k++) sorted[k] = order[perm[k]!]!;
+    if (out) out.slots = perm;
+    return sorted;
+  } finally {
+    if (!out) keys.release();
+  }
 }
 
 /** Largest table flowpin builds: Envoy's limit (maglev.proto: table_size lte 5000011). */
@@ -128,24 +183,6 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/**
- * Sorts `order` (indices) by the UTF-8 bytes of key(i). Without code units >= 0xD800, UTF-16
- * order is UTF-8 order and the engine's native string comparison is used (measured: sorting
- * 1000 "10.a.b.c:8080" keys takes 75 µs with compareUtf8, 32 µs natively).
- */
-export function sortByKey(order: number[], key: (i: number) => string): void {
-  const keys: string[] = [];
-  let plain = true;
-  for (const i of order) {
-    const k = key(i);
-    keys[i] = k;
-    if (plain && /[\ud800-\uffff]/.test(k)) plain = false;
-  }
-  // Keys are unique (duplicates are rejected), so the comparator never needs to return 0.
-  if (plain) order.sort((x, y) => (keys[x]! < keys[y]! ? -1 : 1));
-  else order.sort((x, y) => compareUtf8(keys[x]!, keys[y]!));
-}
-
 /** A required non-empty string field: INVALID_TYPE when not a string, `code` when empty. */
 export function stringField(b: Readonly<Record<string, unknown>>, field: string, index: number, code: "INVALID_CONFIG" | "INVALID_KEY" = "INVALID_CONFIG"): string {
   return nonEmptyString(`backends[${index}].${field}`, b[field], code);
@@ -159,11 +196,4 @@ export function intField(b: Readonly<Record<string, unknown>>, field: string, in
     throw flowpinError(code, `backends[${index}].${field} must be an integer in ${min}..${max}, got ${show(value)}`);
   }
   return value;
-}
-
-/** Splits `h` (< 2^64) into the 8 little-endian bytes of a u64. */
-export function le64(h: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, h, true);
-  return out;
 }
