@@ -56,6 +56,9 @@ const M_DST = 2;
 const M_DPORT = 4;
 const M_PROTO = 8;
 const PARAM_BYTES = 64;
+// Flows per kernel call: the out and hash chunks (64 KiB each) stay in L2 between the kernel
+// writing them and the copy out.
+const CHUNK = 1 << 14;
 
 /** A prepared parameter block for one table size, profile and match (make it once). */
 export interface RouteSpec {
@@ -156,7 +159,8 @@ function isBatch(f: RouteFlows): f is FlowBatch {
 /**
  * Routes flows [0, n): `out[i]` = `table[hash_i % M]` (-1 where the flow fails the spec's
  * match, or with no table), `hashes[i]` = hash_i when given. A FlowBatch is routed in its own
- * engine's memory and its `hashes` column receives the hashes too. Returns `out`.
+ * engine's memory (its columns are read in place; its `hashes` column is left alone); typed
+ * arrays must not be views of Wasm memory (pass the FlowBatch instead). Returns `out`.
  * @example routeKernel(spec, maglev.table, batch, new Int32Array(batch.length))
  */
 export function routeKernel(spec: RouteSpec, table: Uint16Array | Uint32Array | null, flows: RouteFlows, out: Int32Array, hashes?: Uint32Array): Int32Array {
@@ -167,49 +171,50 @@ export function routeKernel(spec: RouteSpec, table: Uint16Array | Uint32Array | 
   const n = batch ? flows.length : (flows.n ?? flows.sport.length);
   if (out.length < n) throw flowpinError("OUT_OF_RANGE", `out has ${out.length} elements, fewer than the ${n} flows`);
   if (hashes !== undefined && hashes.length < n) throw flowpinError("OUT_OF_RANGE", `hashes has ${hashes.length} elements, fewer than the ${n} flows`);
-  const tp = table === null ? 0 : tablePtr(e, table);
   const words = family === 6 ? 4 : 1;
-  // One scratch region: parameters, then (arrays only) the columns, then out and hashes.
-  let bytes = PARAM_BYTES + align(4 * n) * 2;
-  if (!batch) bytes += 2 * align(4 * words * n) + 2 * align(2 * n) + align(n);
+  if (!batch && (flows.src.length < words * n || flows.dst.length < words * n || flows.dport.length < n || flows.proto.length < n)) {
+    throw flowpinError("OUT_OF_RANGE", `the flow arrays hold fewer than ${n} IPv${family} flows`);
+  }
+  const tp = table === null ? 0 : tablePtr(e, table);
+  const chunk = Math.min(n, CHUNK);
+  // One scratch region: parameters, then (arrays only) a chunk of each column, then a chunk
+  // of out and of hashes. Chunks keep it in L2 and the input copies small.
+  let bytes = PARAM_BYTES + 2 * align(4 * chunk);
+  if (!batch) bytes += 2 * align(4 * words * chunk) + 2 * align(2 * chunk) + align(chunk);
   const base = e.scratch(bytes);
+  const buf = e.u8.buffer;
+  const params = new Uint32Array(buf, base, PARAM_BYTES / 4);
+  params.set(spec.words);
+  params[1] = family;
+  if (table !== null) params[7] = table.BYTES_PER_ELEMENT;
   let at = base + PARAM_BYTES;
   const take = (size: number): number => {
     const p = at;
     at += align(size);
     return p;
   };
-  const u8 = e.u8;
-  new Uint32Array(u8.buffer, base, PARAM_BYTES / 4).set(spec.words);
-  new Uint32Array(u8.buffer, base + 4, 1)[0] = family;
-  if (table !== null) new Uint32Array(u8.buffer, base + 28, 1)[0] = table.BYTES_PER_ELEMENT;
-  let src: number, dst: number, sport: number, dport: number, proto: number, hp: number;
-  if (batch) {
-    const p = flows.pointers();
-    ({ src, dst, sport, dport, proto } = p);
-    hp = p.hashes;
-  } else {
-    const a = flows;
-    if (a.src.length < words * n || a.dst.length < words * n || a.dport.length < n || a.proto.length < n) {
-      throw flowpinError("OUT_OF_RANGE", `the flow arrays hold fewer than ${n} IPv${family} flows`);
+  const op = take(4 * chunk);
+  const hp = hashes === undefined ? 0 : take(4 * chunk);
+  let cols: { src: number; dst: number; sport: number; dport: number; proto: number } | undefined;
+  if (!batch) cols = { src: take(4 * words * chunk), dst: take(4 * words * chunk), sport: take(2 * chunk), dport: take(2 * chunk), proto: take(chunk) };
+  const p = batch ? flows.pointers() : undefined;
+  const x = e.x;
+  for (let off = 0; off < n; off += chunk) {
+    const m = Math.min(chunk, n - off);
+    if (p) x.routeBatch(base, m, p.src + 4 * words * off, p.dst + 4 * words * off, p.sport + 2 * off, p.dport + 2 * off, p.proto + off, tp, op, hp);
+    else {
+      const a = flows as RouteArrays;
+      const c = cols!;
+      new Uint32Array(buf, c.src, words * m).set(a.src.subarray(words * off, words * (off + m)));
+      new Uint32Array(buf, c.dst, words * m).set(a.dst.subarray(words * off, words * (off + m)));
+      new Uint16Array(buf, c.sport, m).set(a.sport.subarray(off, off + m));
+      new Uint16Array(buf, c.dport, m).set(a.dport.subarray(off, off + m));
+      new Uint8Array(buf, c.proto, m).set(a.proto.subarray(off, off + m));
+      x.routeBatch(base, m, c.src, c.dst, c.sport, c.dport, c.proto, tp, op, hp);
     }
-    src = take(4 * words * n);
-    new Uint32Array(u8.buffer, src, words * n).set(a.src.subarray(0, words * n));
-    dst = take(4 * words * n);
-    new Uint32Array(u8.buffer, dst, words * n).set(a.dst.subarray(0, words * n));
-    sport = take(2 * n);
-    new Uint16Array(u8.buffer, sport, n).set(a.sport.subarray(0, n));
-    dport = take(2 * n);
-    new Uint16Array(u8.buffer, dport, n).set(a.dport.subarray(0, n));
-    proto = take(n);
-    u8.set(a.proto.subarray(0, n), proto);
-    hp = hashes ? take(4 * n) : 0;
+    out.set(new Int32Array(buf, op, m), off);
+    if (hashes !== undefined) hashes.set(new Uint32Array(buf, hp, m), off);
   }
-  const op = out.buffer === u8.buffer ? out.byteOffset : take(4 * n);
-  e.x.routeBatch(base, n, src, dst, sport, dport, proto, tp, op, hp);
-  if (op !== out.byteOffset || out.buffer !== u8.buffer) out.set(new Int32Array(u8.buffer, op, n));
-  if (batch) flows.afterHash(32);
-  if (hashes !== undefined && hp !== 0) hashes.set(new Uint32Array(u8.buffer, hp, n));
   return out;
 }
 
