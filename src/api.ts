@@ -24,18 +24,20 @@ export {
   type FlowHashFunction,
 } from "./maglev.js";
 export { GlbTable, type GlbTableOptions, type GlbBackendInput, type GlbBindInput, type GlbBackend, type GlbBind, type GlbState, type GlbSwapRule, type GlbStats, type GlbDiff } from "./glb.js";
+export type { GlbFileTable, GlbFileBackend, GlbFileBind } from "./glb-bytes.js";
 export { jump, JUMP_MAX_BUCKETS } from "./jump.js";
 export type { BackendTable } from "./lookup.js";
 export { Ring, RING_DEFAULT_MIN_SIZE, RING_DEFAULT_MAX_SIZE, type RingOptions, type RingBackend, type RingEntry } from "./ring.js";
 export { Rendezvous, type RendezvousOptions, type RendezvousBackend, type RendezvousEntry, type RendezvousProfile, type RendezvousHasher, type RendezvousStats, type RendezvousDiff } from "./rendezvous.js";
 export { systems, system, systemDefinition, SYSTEM_DEFINITIONS } from "./systems/index.js";
-export type { SystemName, Route, RouteOptions, RouteDiff, RouteChange, System, SystemDefinition } from "./systems/system.js";
-export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState } from "./systems/flowpin/index.js";
+export type { SystemName, Route, RouteOptions, RouteDiff, RouteChange, System, SystemDefinition, SystemTables, SystemTable, SystemSlotTable, SystemGlbTable, SystemRingTable, NativeParseOptions } from "./systems/system.js";
+export type { RouteArrays } from "./engine/route-kernel.js";
+export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState, FlowpinRouter, FlowColumns } from "./systems/flowpin/index.js";
 export type { EnvoyClusterConfig, EnvoyHost, EnvoyHashPolicy, EnvoyHealth, EnvoyLbPolicy, EnvoyRequest, EnvoyRoute } from "./systems/envoy/index.js";
-export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute } from "./systems/glb/index.js";
+export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute, GlbSystem } from "./systems/glb/index.js";
 export type { NginxConfig, NginxServer, NginxFlow, NginxRoute, NginxServerChange, NginxConfOptions, NginxSystem } from "./systems/nginx/index.js";
 export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput, KatranSystem, KatranModifyAction } from "./systems/katran/index.js";
-export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState } from "./systems/cilium/index.js";
+export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState, CiliumSystem } from "./systems/cilium/index.js";
 export type { IpvsConfig, IpvsServiceConfig, IpvsOperation, IpvsFamily, IpvsProtocol, IpvsForward, IpvsSchedulerFlag, IpvsFlow, IpvsInput, IpvsRoute, IpvsDestination, IpvsSystem, IpvsadmParseOptions } from "./systems/ipvs/index.js";
 export type { HaproxyConfig, HaproxyServerConfig, HaproxyOperation, HaproxyRuntimeState, HaproxyHashFunction, HaproxyConnection, HaproxyRoute, HaproxyRouteOptions, HaproxySystem, HaproxyServerState } from "./systems/haproxy/index.js";
 export { Balancer, ConnTable, healthCheck, tcpCheck, BALANCER_POLICIES, STATEFUL_POLICIES, MAX_CONNECTIONS, type BalancerOptions, type BalancerBackend, type BalancerPolicy, type TablePolicy, type StatefulPolicy, type BackendState, type BalancerPick, type PickReason, type BalancerChanges, type BalancerChange, type BackendCounters, type UsableBackend, type ConnTableOptions, type ConnTableStats, type HealthCheckOptions } from "./balancer/index.js";

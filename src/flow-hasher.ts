@@ -72,9 +72,9 @@ export interface FlowHasherOptions {
  * "flowpin" when it is absent, any profile when the type does not say.
  * @example type P = FlowHasherProfile<{ profile: "envoy" }>; // "envoy"
  */
-export type FlowHasherProfile<O extends FlowHasherOptions> = O extends { profile?: infer P } ? ProfileOrDefault<P> : "flowpin";
-// Distributes over a union (FlowProfile | undefined); unknown (no `profile` field) is the default.
-type ProfileOrDefault<P> = P extends FlowProfile ? P : "flowpin";
+// The inner conditional distributes over P (FlowProfile | undefined for an optional field);
+// unknown (no `profile` field at all) and undefined are the default profile.
+export type FlowHasherProfile<O extends FlowHasherOptions> = O extends { profile?: infer P } ? (P extends FlowProfile ? P : "flowpin") : "flowpin";
 
 /**
  * What `hash()` returns for profile `P`: a bigint (u64) for envoy and glb, a number (u32) for

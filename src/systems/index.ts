@@ -26,7 +26,8 @@ import { haproxySystem } from "./haproxy/index.js";
 type AnyDefinition = SystemDefinition<any, any, any>;
 
 /** The systems this build knows, by name (one line each, in the order of SystemName). */
-export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, AnyDefinition>>> = Object.freeze({
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const SYSTEM_DEFINITIONS: Readonly<Partial<Record<SystemName, SystemDefinition<any, any, any>>>> = Object.freeze({
   flowpin: flowpinSystem,
   katran: katranSystem,
   cilium: ciliumSystem,
@@ -50,7 +51,8 @@ export const systems = Object.freeze({
 });
 
 /** The definition of a system by name; an unknown name is UNKNOWN_PROFILE with the closest known name. */
-export function systemDefinition(name: unknown): AnyDefinition {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function systemDefinition(name: unknown): SystemDefinition<any, any, any> {
   const names = Object.keys(SYSTEM_DEFINITIONS);
   if (typeof name === "string" && Object.prototype.hasOwnProperty.call(SYSTEM_DEFINITIONS, name)) return SYSTEM_DEFINITIONS[name as SystemName]!;
   throw flowpinError("UNKNOWN_PROFILE", `system must be one of ${names.join(", ")}, got ${show(name)}${typeof name === "string" ? didYouMean(name, names) : ""}`);

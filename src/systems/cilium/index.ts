@@ -98,7 +98,7 @@ const SVC_FLAG_AFFINITY = 1 << 4;
 // Scratch for the flow being routed: one route at a time, no allocation per flow.
 const TUPLE: Tuple = { words: new Uint32Array(8), family: 4, sport: 0, dport: 0, proto: 0, why: "" };
 
-class CiliumSystem implements System<CiliumInput, CiliumRoute> {
+export class CiliumSystem implements System<CiliumInput, CiliumRoute> {
   readonly system = "cilium" as const;
   readonly #c: Normalized;
   readonly #maglev: Maglev | undefined;

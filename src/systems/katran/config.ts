@@ -21,7 +21,7 @@ export const VIP_FLAGS = Object.freeze({
   F_HASH_SRC_DST_PORT: 1 << 7,
   F_UDP_STABLE_ROUTING_VIP: 1 << 8,
   F_UDP_FLOW_MIGRATION: 1 << 9,
-});
+} satisfies Record<KatranVipFlag, number>);
 
 /**
  * A VIP flag. Only F_HASH_NO_SRC_PORT, F_HASH_DPORT_ONLY and F_HASH_SRC_DST_PORT change which
@@ -29,7 +29,17 @@ export const VIP_FLAGS = Object.freeze({
  * server-id routing (QUIC, TCP, UDP stable routing) or source routing, none of which has
  * state here, so with them the first-packet decision is the ring's.
  */
-export type KatranVipFlag = keyof typeof VIP_FLAGS;
+export type KatranVipFlag =
+  | "F_HASH_NO_SRC_PORT"
+  | "F_LRU_BYPASS"
+  | "F_QUIC_VIP"
+  | "F_HASH_DPORT_ONLY"
+  | "F_SRC_ROUTING"
+  | "F_LOCAL_VIP"
+  | "F_GLOBAL_LRU"
+  | "F_HASH_SRC_DST_PORT"
+  | "F_UDP_STABLE_ROUTING_VIP"
+  | "F_UDP_FLOW_MIGRATION"; // written out for the API docs; VIP_FLAGS `satisfies` it, so the two agree
 
 /** The VIP: KatranLb::addVip(VipKey{address, port, proto}, flags). */
 export interface KatranVip {
