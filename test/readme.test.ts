@@ -114,3 +114,40 @@ describe("README.md TypeScript blocks", () => {
     });
   }
 });
+
+// `npm run docs` (typedoc over src/index.ts with typedoc.json) into a temporary folder: no
+// warning (a public type that refers to an unexported one, a broken link) and the error codes
+// documented one by one.
+describe("the API reference (npm run docs)", () => {
+  let out: string;
+  let log = "";
+  beforeAll(async () => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), "flowpin-docs-"));
+    const r = await run(process.execPath, [path.join(root, "node_modules", "typedoc", "bin", "typedoc"), "--out", out], root);
+    log = r.out.replace(/\x1b\[[0-9;]*m/g, "");
+    expect(r.code, log).toBe(0);
+  }, 180_000);
+  afterAll(() => {
+    if (out) fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it("typedoc reports no warning and no error", () => {
+    expect(log.split("\n").filter((l) => /\[(warning|error)\]/.test(l))).toEqual([]);
+  });
+
+  it("FlowpinErrorCode's page gives every code with its meaning", async () => {
+    const { TYPE_CODES, RANGE_CODES, DATA_CODES, STATE_CODES } = await import("../src/errors.js");
+    const codes: string[] = [...TYPE_CODES, ...RANGE_CODES, ...DATA_CODES, ...STATE_CODES];
+    const html = fs.readFileSync(path.join(out, "types", "FlowpinErrorCode.html"), "utf8");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&quot;/g, '"').replace(/\s+/g, " ");
+    // The union's member list ("Type Declaration"): each code followed by its own sentence.
+    const list = text.slice(text.indexOf("Type Declaration"));
+    for (const [i, code] of codes.entries()) {
+      const at = list.indexOf(`"${code}"`);
+      expect(at, code).toBeGreaterThan(0);
+      const next = i + 1 < codes.length ? list.indexOf(`"${codes[i + 1]}"`, at + 1) : list.length;
+      const meaning = list.slice(at + code.length + 2, next).trim();
+      expect(meaning.split(" ").length, `${code}: "${meaning.slice(0, 80)}"`).toBeGreaterThanOrEqual(4);
+    }
+  });
+});
