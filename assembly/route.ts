@@ -360,20 +360,13 @@ function matchRange(params: usize, v6: bool, i0: u32, i1: u32, dst: usize, dport
   }
 }
 
-/** out[i] = table[out[i] % M], or -1 where MASK says the flow failed the match, for i in [i0, i1). */
+/** out[i] = table[out[i] % M] for i in [i0, i1); then -1 where MASK says the flow failed the match. */
 function lookupBlock(i0: u32, i1: u32, masked: bool, table: usize, wide: bool, M: u32, c: u64, out: usize): void {
   if (table == 0) {
     for (let i = i0; i < i1; i++) store<i32>(out + (<usize>i << 2), -1);
     return;
   }
-  if (masked) {
-    for (let i = i0; i < i1; i++) {
-      const p = out + (<usize>i << 2);
-      store<i32>(p, load<i32>(MASK + (<usize>(i - i0) << 2)) != 0 ? entry(table, fastmod(load<u32>(p), c, M), wide) : -1);
-    }
-    return;
-  }
-  // No match bits (flowpin): no mask to read, the entry width fixed per loop.
+  // The entry width fixed per loop; no branch per flow.
   if (wide) for (let i = i0; i < i1; i++) {
     const p = out + (<usize>i << 2);
     store<i32>(p, load<i32>(table + (<usize>fastmod(load<u32>(p), c, M) << 2)));
@@ -381,6 +374,12 @@ function lookupBlock(i0: u32, i1: u32, masked: bool, table: usize, wide: bool, M
   else for (let i = i0; i < i1; i++) {
     const p = out + (<usize>i << 2);
     store<i32>(p, <i32>load<u16>(table + (<usize>fastmod(load<u32>(p), c, M) << 1)));
+  }
+  if (!masked) return;
+  const none = i32x4.splat(-1);
+  for (let i = i0; i < i1; i += 4) {
+    const p = out + (<usize>i << 2);
+    v128.store(p, v128.bitselect(v128.load(p), none, v128.load(MASK + (<usize>(i - i0) << 2))));
   }
 }
 
