@@ -3,7 +3,7 @@
 // that go into the Maglev table.
 import { base64Bytes } from "../../encoding.js";
 import { flowpinError, show } from "../../errors.js";
-import { addressWords } from "../../flow.js";
+import { packetWords } from "../address.js";
 import { formatIPv4, formatIPv6 } from "../../profiles/address.js";
 import { CILIUM_DEFAULT_SEED } from "../../profiles/cilium.js";
 import { listedSizeProblem } from "../../profiles/maglev-profile.js";
@@ -138,18 +138,7 @@ const scratch = new Uint32Array(4);
  * packet carries all 16 bytes). Writes big-endian words to `out` and returns the family.
  */
 export function ciliumAddress(value: unknown, out: Uint32Array, at: number, name: string): 4 | 6 {
-  // addressWords folds ::ffff:a.b.c.d to IPv4 and leaves words 1-3 as they were: zeroed first,
-  // a folded result is the one with 0xffff in word 2.
-  out[at + 1] = 0;
-  out[at + 2] = 0;
-  out[at + 3] = 0;
-  const family = addressWords(value, out, at, name);
-  if (family === 4 && out[at + 2] === 0xffff) {
-    out[at + 3] = out[at]!;
-    out[at] = 0;
-    return 6;
-  }
-  return family;
+  return packetWords(value, out, at, name);
 }
 
 /** Go netip's String() of an address in words (IPv4-mapped as "::ffff:a.b.c.d"). */

@@ -1,5 +1,6 @@
 // The tuple Cilium's datapath reads from an IP packet (lb4_extract_tuple / lb6_extract_tuple in
 // bpf/lib/lb.h, ipv6_hdrlen_offset in bpf/lib/ipv6.h), without the link header.
+import { be16, be32 } from "../bytes.js";
 
 /** What extraction found. */
 export const TupleStatus = {
@@ -34,8 +35,8 @@ const DEST = 60;
 /** IPV6_MAX_HEADERS: the loop looks at four next-header values at most. */
 const MAX_HEADERS = 4;
 
-const u32 = (p: Uint8Array, at: number): number => ((p[at]! << 24) | (p[at + 1]! << 16) | (p[at + 2]! << 8) | p[at + 3]!) >>> 0;
-const u16 = (p: Uint8Array, at: number): number => (p[at]! << 8) | p[at + 1]!;
+const u32 = be32;
+const u16 = be16;
 
 /**
  * Reads the tuple of one IP packet into `t`; returns a TupleStatus.

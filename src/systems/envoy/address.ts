@@ -8,7 +8,8 @@
 // - an endpoint is "a.b.c.d:port" or "[inet_ntop text]:port" (Ipv6Instance::asString).
 // flow.ts is the only address parser; this file only formats.
 import { flowpinError, show } from "../../errors.js";
-import { formatAddress, parseAddress } from "../../flow.js";
+import { parseAddress } from "../../flow.js";
+import { inetNtop6 } from "../address.js";
 
 /** 16 bytes of an IPv6 text address, IPv4-mapped ones included (flow.ts folds those to 4 bytes). */
 export function ipv6Bytes(text: string, name: string): Uint8Array {
@@ -26,18 +27,6 @@ export function ipv6Bytes(text: string, name: string): Uint8Array {
 export function isMapped(b: Uint8Array): boolean {
   for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
   return b[10] === 0xff && b[11] === 0xff;
-}
-
-/** glibc inet_ntop(AF_INET6) text of 16 bytes. */
-export function inetNtop6(b: Uint8Array): string {
-  let zeros = 0;
-  while (zeros < 12 && b[zeros] === 0) zeros++;
-  const dotted = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  // inet_ntop6 prints the low 32 bits dotted when the best zero run starts at group 0 and is
-  // 6 groups long (::a.b.c.d, group 6 non-zero) or 5 long followed by ffff (::ffff:a.b.c.d).
-  if (zeros >= 10 && b[10] === 0xff && b[11] === 0xff) return `::ffff:${dotted}`;
-  if (zeros === 12 && (b[12] !== 0 || b[13] !== 0)) return `::${dotted}`;
-  return formatAddress(b);
 }
 
 /** The host's address()->asString(): "a.b.c.d:port" or "[v6]:port". */

@@ -18,8 +18,10 @@
 // flowpin reads the real transport header (IHL), as the vectors' `table` does; the DPDK ACL
 // rules (bind_classifier_rules.h) read it at the same fixed offset as the hash, so a DPDK
 // director would classify such a packet by its option bytes instead.
+import { packetWords } from "../address.js";
+import { putBe32 } from "../bytes.js";
 import { flowpinError, show } from "../../errors.js";
-import { addressWords, parsePort, parseProtocol, type Flow } from "../../flow.js";
+import { parsePort, parseProtocol, type Flow } from "../../flow.js";
 import { object, knownFields } from "../../validate.js";
 
 /** A flow for the glb system: a 5-tuple, and for ICMP what the packet would say. */
@@ -62,29 +64,9 @@ const words = new Uint32Array(4);
 
 /** Address bytes as glb-director sees a packet's: text with ':' stays 16 bytes (::ffff:a.b.c.d too). */
 function addressInto(value: unknown, out: Uint8Array, name: string): 4 | 6 {
-  const fam = addressWords(value, words, 0, name);
-  const v6Form = (typeof value === "string" && value.includes(":")) || (value instanceof Uint8Array && value.length === 16);
-  if (fam === 4 && !v6Form) {
-    putWord(out, 0, words[0]!);
-    return 4;
-  }
-  if (fam === 4) {
-    // addressWords folded ::ffff:a.b.c.d to IPv4; an IPv6 packet carries all 16 bytes.
-    out.fill(0, 0, 10);
-    out[10] = 0xff;
-    out[11] = 0xff;
-    putWord(out, 12, words[0]!);
-    return 6;
-  }
-  for (let k = 0; k < 4; k++) putWord(out, 4 * k, words[k]!);
-  return 6;
-}
-
-function putWord(out: Uint8Array, at: number, w: number): void {
-  out[at] = w >>> 24;
-  out[at + 1] = (w >>> 16) & 0xff;
-  out[at + 2] = (w >>> 8) & 0xff;
-  out[at + 3] = w & 0xff;
+  const fam = packetWords(value, words, 0, name);
+  for (let k = 0; k < (fam === 4 ? 1 : 4); k++) putBe32(out, 4 * k, words[k]!);
+  return fam;
 }
 
 const isMapped = (b: Uint8Array): boolean => b[10] === 0xff && b[11] === 0xff && b.subarray(0, 10).every((x) => x === 0);

@@ -39,6 +39,7 @@
 import { flowpinError, show } from "../../errors.js";
 import { FLOW_WORDS, parseFlowInto, type Flow } from "../../flow.js";
 import { int, object } from "../../validate.js";
+import { putBe32 } from "../bytes.js";
 import { flowFromRecord } from "../flow-input.js";
 import { hashHex, type Route, type RouteChange, type RouteDiff, type RouteOptions, type System, type SystemDefinition, type SystemTables } from "../system.js";
 import { backendModel, type BackendModel, type HaproxyConfig, type ServerModel } from "./config.js";
@@ -203,17 +204,17 @@ class Haproxy implements HaproxySystem {
     const written6 = (typeof src === "string" && src.includes(":")) || (src instanceof Uint8Array && src.length === 16);
     if (fam === 6) {
       if (clients === "v4") throw flowpinError("INVALID_ADDRESS", `src ${show(src)}: an IPv6 client cannot reach the IPv4 listener ${show(this.#model.bind)}`);
-      for (let k = 0; k < 4; k++) putWord(this.#key, 4 * k, w[k]!);
+      for (let k = 0; k < 4; k++) putBe32(this.#key, 4 * k, w[k]!);
       return 16;
     }
     if (clients === "v4-mapped" || (clients === "as-is" && written6)) {
-      putWord(this.#key, 0, 0);
-      putWord(this.#key, 4, 0);
-      putWord(this.#key, 8, 0xffff);
-      putWord(this.#key, 12, w[0]!);
+      putBe32(this.#key, 0, 0);
+      putBe32(this.#key, 4, 0);
+      putBe32(this.#key, 8, 0xffff);
+      putBe32(this.#key, 12, w[0]!);
       return 16;
     }
-    putWord(this.#key, 0, w[0]!);
+    putBe32(this.#key, 0, w[0]!);
     return 4;
   }
 
@@ -295,13 +296,6 @@ function heldOpen(input: HaproxyConnection): boolean {
   if (v === undefined) return false;
   if (typeof v !== "boolean") throw flowpinError("INVALID_TYPE", `held_open must be a boolean, got ${show(v)}`);
   return v;
-}
-
-function putWord(b: Uint8Array, at: number, x: number): void {
-  b[at] = x >>> 24;
-  b[at + 1] = (x >>> 16) & 0xff;
-  b[at + 2] = (x >>> 8) & 0xff;
-  b[at + 3] = x & 0xff;
 }
 
 function hexOf(b: Uint8Array, len: number): string {

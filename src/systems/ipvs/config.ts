@@ -3,6 +3,7 @@
 // applied. Validation refuses what ipvsadm or the kernel refuses, with their reason.
 import { flowpinError, show } from "../../errors.js";
 import { addressWords, formatAddress } from "../../flow.js";
+import { inetNtop6 } from "../address.js";
 import { LISTED_SIZES } from "../../profiles/maglev-profile.js";
 import { didYouMean, int, knownFields, object } from "../../validate.js";
 
@@ -104,15 +105,12 @@ export const DEFAULT_TAB_INDEX = 12;
 /** The kernel's ceiling for a dest weight (an `int`; ip_vs_add_dest refuses < 0). */
 export const MAX_WEIGHT = 0x7fffffff;
 
-/** `words` as inet_ntop writes them (glibc): RFC 5952, but ::a.b.c.d and ::ffff:a.b.c.d keep a dotted tail. */
-function ntop(words: Uint32Array, family: 4 | 6, mapped: boolean): string {
+/** `words` as inet_ntop writes them (glibc; ../address.ts inetNtop6 for IPv6). */
+function ntop(words: Uint32Array, family: 4 | 6): string {
   const w = words;
   const dotted = (x: number): string => `${x >>> 24}.${(x >>> 16) & 0xff}.${(x >>> 8) & 0xff}.${x & 0xff}`;
   if (family === 4) return dotted(w[0]!);
-  if (mapped) return `::ffff:${dotted(w[3]!)}`;
-  // glibc inet_ntop6: six leading zero groups and a non-zero seventh print as IPv4-compatible.
-  if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3]! >>> 16 !== 0) return `::${dotted(w[3]!)}`;
-  return formatAddress(wordBytes(w));
+  return inetNtop6(wordBytes(w));
 }
 
 function wordBytes(w: Uint32Array): Uint8Array {
@@ -135,8 +133,8 @@ export function ipvsAddress(name: string, value: unknown): IpvsAddress {
     words[2] = 0xffff;
   } else if (fam === 4) words.fill(0, 1);
   const family = mapped ? 6 : fam;
-  const text = family === 4 ? ntop(words, 4, false) : mapped ? `::ffff:${ntop(words.subarray(3), 4, false)}` : formatAddress(wordBytes(words));
-  return { family, words, mapped, text, ntop: ntop(words, family, mapped) };
+  const text = family === 4 ? ntop(words, 4) : mapped ? `::ffff:${ntop(words.subarray(3), 4)}` : formatAddress(wordBytes(words));
+  return { family, words, mapped, text, ntop: ntop(words, family) };
 }
 
 /** "a.b.c.d:port" or "[v6]:port", as ipvsadm -L -n and the vectors name a dest. */

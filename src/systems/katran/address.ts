@@ -6,32 +6,15 @@
 // - Config addresses are read as folly::IPAddress reads them (IPAddress::tryFromString): a
 //   ':' makes it IPv6 (brackets allowed around it, a numeric %scope after it), else IPv4.
 import { flowpinError, show } from "../../errors.js";
-import { addressWords } from "../../flow.js";
+import { packetWords } from "../address.js";
 
 /**
- * Writes the address into out[at..at+4) as four big-endian words (IPv4: the word, then three
- * zero words, which is also Katran's VIP key layout: a union of one IPv4 word and four IPv6
- * words, balancer_structs.h vip_definition) and returns the family by form: 6 for IPv6 text
- * or 16 bytes, even IPv4-mapped ones; 4 for dotted text, 4 bytes or a u32. No allocation.
+ * The address as Katran's packet carries it (../address.ts packetWords): four big-endian
+ * words, IPv4 in the first and three zero words (also Katran's VIP key layout: a union of one
+ * IPv4 word and four IPv6 words, balancer_structs.h vip_definition); IPv4-mapped text stays
+ * IPv6. Returns the family by form. No allocation.
  */
-export function katranWords(value: unknown, out: Uint32Array, at: number, name: string): 4 | 6 {
-  const fam = addressWords(value, out, at, name);
-  const form6 = typeof value === "string" ? value.indexOf(":") >= 0 : value instanceof Uint8Array && value.length === 16;
-  if (!form6) {
-    out[at + 1] = 0;
-    out[at + 2] = 0;
-    out[at + 3] = 0;
-    return 4;
-  }
-  if (fam === 4) {
-    // addressWords folded ::ffff:a.b.c.d to a.b.c.d: put the mapped prefix back.
-    out[at + 3] = out[at]!;
-    out[at] = 0;
-    out[at + 1] = 0;
-    out[at + 2] = 0xffff;
-  }
-  return 6;
-}
+export const katranWords = packetWords;
 
 /** Whether four words at w[at..] are ::ffff:0:0/96. */
 export function isMappedWords(w: Uint32Array, at: number): boolean {

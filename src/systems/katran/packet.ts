@@ -2,6 +2,7 @@
 // parse_l3_headers, parse_tcp, parse_udp; handle_icmp.h parse_icmp, parse_icmpv6), into the
 // same scratch words a 5-tuple fills. Katran reads ports at fixed offsets: an IPv4 header with
 // options and IPv6 fragments are dropped, other extension headers are not walked.
+import { be32 } from "../bytes.js";
 
 /** Scratch layout shared by packet and 5-tuple input: family, src[4], dst[4], sport, dport, proto. */
 export const W_FAMILY = 0;
@@ -34,7 +35,7 @@ const ICMPV6_ECHO_REQUEST = 128;
 /** balancer_consts.h PCKT_FRAGMENTED (0xff3f read little-endian): MF or a fragment offset. */
 const FRAGMENTED = 0x3fff;
 
-const word = (p: Uint8Array, at: number): number => ((p[at]! << 24) | (p[at + 1]! << 16) | (p[at + 2]! << 8) | p[at + 3]!) >>> 0;
+const word = be32;
 
 function copyAddress(p: Uint8Array, at: number, v6: boolean, w: Uint32Array, to: number): void {
   if (v6) {
