@@ -1,5 +1,9 @@
 // The tuple Cilium's datapath reads from an IP packet (lb4_extract_tuple / lb6_extract_tuple in
 // bpf/lib/lb.h, ipv6_hdrlen_offset in bpf/lib/ipv6.h), without the link header.
+// Each system keeps its own parser although their shapes look alike: what is dropped, skipped
+// or walked differs (Cilium walks up to four IPv6 extension headers and takes IPv4 options;
+// Katran drops options and walks none; IPVS walks any chain and reads ICMP-quoted headers;
+// glb-director reads ports 20 bytes past any IPv4 header), and those differences decide.
 import { be16, be32 } from "../bytes.js";
 
 /** What extraction found. */
