@@ -201,6 +201,7 @@ int main(int argc, char **argv)
 	bench_build("maglev-build-65537x1000", 65537, 1000, min_seconds);
 	bench_build("maglev-build-655373x1000", 655373, 1000, min_seconds);
 	bench_build("maglev-build-65537x100", 65537, 100, min_seconds);
+	bench_build("maglev-build-65537x10000", 65537, 10000, min_seconds);
 	bench_lookup(min_seconds);
 	return 0;
 }
