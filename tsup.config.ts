@@ -19,9 +19,10 @@ const library: Options = { ...common, minify: true };
 export default defineConfig([
   {
     ...library,
-    entry: { index: "src/index.ts", js: "src/js.ts", "engine-js": "src/engine/js-engine-entry.ts", "engine-wasm": "src/engine/base-wasm-entry.ts" },
+    // node: the Node-only subpath (flowpin/node: tcpCheck), apart so the others import no node: module.
+    entry: { index: "src/index.ts", js: "src/js.ts", node: "src/node.ts", "engine-js": "src/engine/js-engine-entry.ts", "engine-wasm": "src/engine/base-wasm-entry.ts" },
     format: ["esm", "cjs"],
-    dts: { entry: { index: "src/index.ts", js: "src/js.ts" } },
+    dts: { entry: { index: "src/index.ts", js: "src/js.ts", node: "src/node.ts" } },
     clean: true,
     // The default entry loads these files, beside it, only where the SIMD build does not run.
     esbuildOptions(options, context) {

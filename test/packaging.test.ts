@@ -1,8 +1,11 @@
 // The package as npm publishes it (`npm pack` of the built tree): publint and
 // @arethetypeswrong/cli report no problems, the tarball holds what consumers need and nothing
-// else, and each entry stays within its gzipped size budget.
+// else, the platform-neutral entries import no node: module (flowpin/node holds what does),
+// and each entry stays within its gzipped size budget.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -57,12 +60,12 @@ describe("the packed package", () => {
     expect(r.out).toContain("All good!");
   });
 
-  it("arethetypeswrong finds no problem in the types of flowpin and flowpin/js under every resolution mode", async () => {
+  it("arethetypeswrong finds no problem in the types of flowpin, flowpin/js and flowpin/node under every resolution mode", async () => {
     // flowpin.wasm is not a JS module (Workers' types declare `*.wasm` imports themselves);
     // flowpin/workerd is checked ESM-only below.
     const r = await run(bin("attw"), [tarball, "--format", "json", "--exclude-entrypoints", "./workerd", "./flowpin.wasm"]);
     const report = JSON.parse(r.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./js", "./package.json"]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([".", "./js", "./node", "./package.json"]);
     expect(report.analysis.problems).toEqual([]);
     expect(r.code, r.out).toBe(0);
   });
@@ -113,6 +116,43 @@ describe("the packed package", () => {
     ["Node, Bun: require", ["node", "bun", "require"], "dist/index.cjs"],
   ] as const)("%s resolve to %s", (_host, conditions, file) => {
     expect(path.relative(root, resolveExport(".", conditions))).toBe(file);
+  });
+
+  // Every file a platform-neutral host can be handed (the default entry also loads its engine
+  // files, beside it): a `node:` import there, even a dynamic one, fails a browser bundle.
+  // A static, side-effect, dynamic or require import (process.getBuiltinModule is no import).
+  const NODE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'`]node:[\w/]+["'`]/g;
+  const NEUTRAL = ["dist/index.js", "dist/index.cjs", "dist/js.js", "dist/js.cjs", "dist/workerd.js", "dist/engine-js.js", "dist/engine-js.cjs", "dist/engine-wasm.js", "dist/engine-wasm.cjs"];
+
+  it.each(NEUTRAL)("%s imports no node: module", (file) => {
+    const text = fs.readFileSync(path.join(root, file), "utf8");
+    expect(text.match(NODE_IMPORT) ?? []).toEqual([]);
+  });
+
+  it("the default, js and workerd entries bundle for a browser (esbuild --platform=browser)", async () => {
+    const { build } = await import("esbuild");
+    for (const [name, conditions] of [["default", ["browser", "import"]], ["js", ["import"]], ["workerd", ["workerd", "browser", "import"]]] as const) {
+      const entry = resolveExport(name === "default" ? "." : `./${name}`, conditions);
+      const r = await build({ entryPoints: [entry], bundle: true, write: false, format: "esm", platform: "browser", logLevel: "silent", external: ["*.wasm"] });
+      expect(r.errors, name).toEqual([]);
+    }
+  });
+
+  it("flowpin/node (ESM and CJS) exports tcpCheck, which connects", async () => {
+    const esm = (await import(resolveExport("./node", ["node", "import"]))) as { tcpCheck: (t: string, ms?: number) => Promise<boolean> };
+    const cjs = createRequire(import.meta.url)(resolveExport("./node", ["node", "require"])) as typeof esm;
+    expect(Object.keys(esm)).toEqual(["tcpCheck"]);
+    expect(Object.keys(cjs)).toEqual(["tcpCheck"]);
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      expect(await esm.tcpCheck(`127.0.0.1:${port}`, 2000)).toBe(true);
+      expect(await cjs.tcpCheck(`127.0.0.1:${port}`, 2000)).toBe(true);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(await esm.tcpCheck(`127.0.0.1:${port}`, 2000)).toBe(false);
   });
 
   it.each(Object.entries(BUDGET))("%s stays within its gzipped size budget", (name, { files: entry, bytes }) => {

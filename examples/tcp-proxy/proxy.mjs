@@ -3,9 +3,10 @@
 // table picks for the client's 5-tuple (or, with --affinity client, for the client address:
 // every connection of one client to one backend), hashed with the fleet's secret key, and is
 // pinned in the Balancer's connection table until it closes. Backends are health-checked
-// with TCP connects (down after --fall failures, up after --rise successes); a backend that
-// greets with "<name> draining" (echo-backend.mjs after SIGTERM) is drained: its open
-// connections carry on, new ones go elsewhere.
+// with TCP connects (flowpin/node's tcpCheck: down after --fall failures, up after --rise
+// successes); like HAProxy's agent-check beside its health check, a second probe reads the
+// backend's greeting, and one that greets with "<name> draining" (echo-backend.mjs after
+// SIGTERM) is drained: its open connections carry on, new ones go elsewhere.
 //
 // What consistency buys a terminating proxy: the proxy owns each TCP socket, so a connection
 // cannot survive being moved to another proxy (ECMP rehash, anycast shift): it breaks, as with
@@ -23,6 +24,8 @@ import net from "node:net";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { Balancer, healthCheck } from "flowpin";
+// The TCP-connect check needs node:net, so it lives in the Node-only entry.
+import { tcpCheck } from "flowpin/node";
 
 /** "host:port" or "[v6]:port" → { host, port }. */
 export function parseHostPort(text) {
@@ -31,19 +34,19 @@ export function parseHostPort(text) {
   return { host: m[1], port: Number(m[2]) };
 }
 
-/** TCP connect + the backend's greeting line: "up", "draining" or "down". */
-function probe(target, timeout) {
+/** The agent check: the backend's greeting line says "draining" or not (null: no answer). */
+function agent(target, timeout) {
   return new Promise((resolve) => {
     const s = net.connect(target);
     let data = "";
-    const done = (state) => (s.destroy(), resolve(state));
-    s.setTimeout(timeout, () => done(data ? "up" : "down"));
+    const done = (draining) => (s.destroy(), resolve(draining));
+    s.setTimeout(timeout, () => done(null));
     s.on("data", (d) => {
       data += d;
-      if (data.includes("\n")) done(/ draining\n/.test(data) ? "draining" : "up");
+      if (data.includes("\n")) done(/ draining\n/.test(data));
     });
-    s.once("error", () => done("down"));
-    s.once("close", () => done(data ? "up" : "down"));
+    s.once("error", () => done(null));
+    s.once("close", () => done(null));
   });
 }
 
@@ -68,20 +71,21 @@ export async function startProxy({ listen, backends, key, vip, affinity = "tuple
   lb.onChange((e) => log({ event: "table", backends: e.backends.filter((b) => b.after > 0).map((b) => b.id), moved: e.moved }));
   log({ event: "table", backends: [...byId.keys()] });
 
-  // Health: a TCP connect per backend; the greeting says whether it is draining.
+  // Health: a TCP connect per backend (up or down); then, for a live backend not yet
+  // drained, the agent check: its greeting says whether it is draining.
   const drained = new Set();
   const stopHealth = healthCheck(lb, {
     interval,
     fall,
     rise,
     check: async (id) => {
-      const state = await probe(byId.get(id), interval);
-      if (state === "draining" && !drained.has(id)) {
+      if (!(await tcpCheck(id, interval))) return false;
+      if (!drained.has(id) && (await agent(byId.get(id), interval)) === true) {
         drained.add(id);
         lb.drain(id);
         log({ event: "drain", backend: id });
       }
-      return state !== "down";
+      return true;
     },
   });
   lb.onChange((e) => {

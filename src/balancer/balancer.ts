@@ -546,7 +546,7 @@ export class Balancer {
   }
 
   /**
-   * Pluggable health: a checker (yours, or tcpCheck) reports a backend up or down. Changes
+   * Pluggable health: a checker (yours, or healthCheck with tcpCheck from "flowpin/node") reports a backend up or down. Changes
    * the state only when it differs (a draining backend reported up stays draining).
    * @example lb.report("10.0.0.1:80", false)
    */
