@@ -29,8 +29,8 @@ async function json(args: string[]) {
   return JSON.parse(r.out);
 }
 
-type Disruption = { change: string; k: number; selection: string; moved: number; hadToMove: number; needless: number; needlessWorst: number };
-type Result = { algorithm: string; size: number | null; backends: number; measure: { kind: string; points: number }; balance: any; disruption: Disruption[] };
+type Disruption = { change: string; k: number; selection: string; moved: number; hadToMove: number; needless: number; needlessWorst: number; extraMoved: number | null };
+type Result = { algorithm: string; kind: string; balanceFactor: number | null; size: number | null; backends: number; measure: { kind: string; points: number }; balance: any; disruption: Disruption[] };
 
 const find = (doc: { results: Result[] }, name: string, size: number | null = null) => {
   const r = doc.results.find((x) => x.algorithm === name && (size === null || x.size === size));
@@ -135,12 +135,14 @@ describe("flowpin simulate output", () => {
     expect(c.out).not.toBe(a.out);
     const doc = JSON.parse(a.out);
     expect(Object.keys(doc)).toEqual(["schema", "params", "results", "skipped"]);
-    expect(doc.schema).toBe("flowpin-simulate/1");
-    expect(doc.params).toEqual({ backends: 50, config: null, algorithms: ["maglev", "jump"], sizes: [251, 1009], churn: [1, 3], trials: 2, seed: 1, samples: 2000 });
+    expect(doc.schema).toBe("flowpin-simulate/2");
+    expect(doc.params).toEqual({ backends: 50, config: null, algorithms: ["maglev", "jump"], sizes: [251, 1009], churn: [1, 3], trials: 2, seed: 1, samples: 2000, balanceFactors: [] });
     expect(doc.results.map((r: Result) => [r.algorithm, r.size])).toEqual([["maglev", 251], ["maglev", 1009], ["jump", null]]);
     for (const r of doc.results) {
-      expect(Object.keys(r)).toEqual(["algorithm", "profile", "size", "backends", "measure", "balance", "disruption"]);
+      expect(Object.keys(r)).toEqual(["algorithm", "kind", "balanceFactor", "profile", "size", "backends", "measure", "balance", "disruption"]);
+      expect([r.kind, r.balanceFactor, r.balance.displaced]).toEqual(["consistent", null, null]);
       expect(Object.keys(r.balance.load)).toEqual(["min", "p1", "p50", "p99", "max"]);
+      for (const d of r.disruption) expect(d.extraMoved).toBeNull();
       expect(r.disruption.map((d: Disruption) => `${d.change} ${d.k}`)).toEqual(["remove 1", "remove 3", "add 1", "add 3"]);
     }
   });
@@ -153,7 +155,7 @@ describe("flowpin simulate output", () => {
   it("CSV has a header and one row per algorithm, size, change and k", async () => {
     const r = await cli([...small, "--format", "csv"]);
     const lines = r.out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^algorithm,profile,size,backends,measure,points,max_over_mean,/);
+    expect(lines[0]).toMatch(/^algorithm,kind,balance_factor,profile,size,backends,measure,points,max_over_mean,.*,displaced,change,.*,extra_moved$/);
     expect(lines).toHaveLength(1 + 3 * 2 * 2);
     const cols = lines[0]!.split(",").length;
     for (const l of lines) expect(l.split(",")).toHaveLength(cols);
@@ -163,7 +165,7 @@ describe("flowpin simulate output", () => {
     const r = await cli(small);
     expect(r.code).toBe(0);
     expect(r.out).toContain("Balance:");
-    expect(r.out).toContain("Disruption:");
+    expect(r.out).toContain("Churn:");
     expect(r.out).toMatch(/jump\s+-\s+1†/);
     expect(r.err).toBe("");
   });

@@ -1,9 +1,11 @@
-// The three printed forms of a simulation: stable JSON (schema "flowpin-simulate/1", keys in a
+// The three printed forms of a simulation: stable JSON (schema "flowpin-simulate/2", keys in a
 // fixed order, numbers to 6 significant digits so reruns print the same bytes), CSV with one
-// row per (algorithm, size, change, k), and a readable text summary.
+// row per (algorithm, size, balance factor, change, k), and a readable text summary.
+// Schema 2 added the policies and bounded load: kind, balanceFactor, balance.displaced,
+// disruption[].extraMoved, params.balanceFactors.
 import type { AlgorithmResult, SimulateResult } from "./simulate.js";
 
-export const SCHEMA = "flowpin-simulate/1";
+export const SCHEMA = "flowpin-simulate/2";
 
 const sig = (x: number | null): number | null => (x === null ? null : Number(x.toPrecision(6)));
 
@@ -21,9 +23,12 @@ export function toJson(r: SimulateResult): unknown {
       trials: o.trials,
       seed: o.seed,
       samples: o.samples,
+      balanceFactors: o.balanceFactors,
     },
     results: r.results.map((a) => ({
       algorithm: a.algorithm,
+      kind: a.kind,
+      balanceFactor: a.balanceFactor,
       profile: a.profile,
       size: a.size,
       backends: a.backends,
@@ -40,6 +45,7 @@ export function toJson(r: SimulateResult): unknown {
           max: sig(a.balance.load.max),
         },
         samplingNoise: sig(a.balance.samplingNoise),
+        displaced: sig(a.balance.displaced),
       },
       disruption: a.disruption.map((d) => ({
         change: d.change,
@@ -49,6 +55,7 @@ export function toJson(r: SimulateResult): unknown {
         hadToMove: sig(d.hadToMove),
         needless: sig(d.needless),
         needlessWorst: sig(d.needlessWorst),
+        extraMoved: sig(d.extraMoved),
       })),
     })),
     skipped: r.skipped.map((s) => ({ algorithm: s.algorithm, reason: s.reason })),
@@ -56,9 +63,9 @@ export function toJson(r: SimulateResult): unknown {
 }
 
 const CSV_HEADER = [
-  "algorithm", "profile", "size", "backends", "measure", "points",
-  "max_over_mean", "max_over_mean_worst", "load_min", "load_p1", "load_p50", "load_p99", "load_max", "sampling_noise",
-  "change", "k", "selection", "moved", "had_to_move", "needless", "needless_worst",
+  "algorithm", "kind", "balance_factor", "profile", "size", "backends", "measure", "points",
+  "max_over_mean", "max_over_mean_worst", "load_min", "load_p1", "load_p50", "load_p99", "load_max", "sampling_noise", "displaced",
+  "change", "k", "selection", "moved", "had_to_move", "needless", "needless_worst", "extra_moved",
 ];
 
 /** CSV (RFC 4180; no field needs quoting): balance columns repeat on each disruption row. */
@@ -67,8 +74,8 @@ export function toCsv(r: SimulateResult): string {
   const s = (x: number | null) => (x === null ? "" : String(sig(x)));
   for (const a of r.results) {
     const b = a.balance;
-    const head = [a.algorithm, a.profile ?? "", a.size ?? "", a.backends, a.measure.kind, a.measure.points, s(b.maxOverMean), s(b.maxOverMeanWorst), s(b.load.min), s(b.load.p1), s(b.load.p50), s(b.load.p99), s(b.load.max), s(b.samplingNoise)];
-    for (const d of a.disruption) rows.push([...head, d.change, d.k, d.selection, s(d.moved), s(d.hadToMove), s(d.needless), s(d.needlessWorst)].join(","));
+    const head = [a.algorithm, a.kind, s(a.balanceFactor), a.profile ?? "", a.size ?? "", a.backends, a.measure.kind, a.measure.points, s(b.maxOverMean), s(b.maxOverMeanWorst), s(b.load.min), s(b.load.p1), s(b.load.p50), s(b.load.p99), s(b.load.max), s(b.samplingNoise), s(b.displaced)];
+    for (const d of a.disruption) rows.push([...head, d.change, d.k, d.selection, s(d.moved), s(d.hadToMove), s(d.needless), s(d.needlessWorst), s(d.extraMoved)].join(","));
   }
   return `${rows.join("\n")}\n`;
 }
@@ -83,6 +90,8 @@ function table(rows: string[][], right: (col: number) => boolean): { lines: stri
 
 const pct = (x: number) => (100 * x).toFixed(2);
 const name = (a: AlgorithmResult) => a.algorithm;
+/** The algorithm column: the name, with c for bounded load. */
+const label = (a: AlgorithmResult) => (a.balanceFactor === null ? a.algorithm : `${a.algorithm} c=${a.balanceFactor}`);
 
 /** The readable summary. */
 export function toText(r: SimulateResult): string {
@@ -90,10 +99,15 @@ export function toText(r: SimulateResult): string {
   const out: string[] = [];
   const fleet = o.fleet.kind === "config" ? `from ${o.fleet.path}` : "generated";
   out.push(`flowpin simulate: ${r.backends} backends (${fleet}), churn k = ${o.churn.join(", ")}, ${o.trials} trial${o.trials === 1 ? "" : "s"}, seed ${o.seed}`);
-  const sampled = r.results.filter((a) => a.measure.kind === "flows").map(name);
-  const exact = r.results.filter((a) => a.measure.kind !== "flows").map(name);
+  const plain = r.results.filter((a) => a.kind === "consistent");
+  const sampled = plain.filter((a) => a.measure.kind === "flows").map(name);
+  const exact = plain.filter((a) => a.measure.kind !== "flows").map(name);
+  const policies = r.results.filter((a) => a.kind === "stateful").map(name);
+  const bounded = r.results.filter((a) => a.kind === "bounded");
   if (exact.length) out.push(`  ${[...new Set(exact)].join(" and ")}: measured exactly over every table ${exact.includes("glb") ? "slot (glb: row)" : "slot"}`);
   if (sampled.length) out.push(`  ${[...new Set(sampled)].join(", ")}: measured over ${o.samples} random 64-bit flow hashes${sampled.includes("ring") ? " (ring balance: exact arc lengths)" : ""}`);
+  if (policies.length) out.push(`  ${policies.join(", ")} (stateful): ${o.samples} flows assigned in order; churn = the same flows replayed from the same seed on the changed fleet`);
+  if (bounded.length) out.push(`  bounded load c = ${o.balanceFactors.join(", ")}: ${o.samples} flows assigned in order over each table; churn replayed likewise`);
   out.push("");
   if (r.results.length) {
     out.push("Balance: each backend's load over its fair share (1 = perfect), mean over trials");
@@ -103,7 +117,7 @@ export function toText(r: SimulateResult): string {
       const b = a.balance;
       const mark = b.samplingNoise !== null ? "*" : "";
       noise ||= mark !== "";
-      rows.push([a.algorithm, a.profile ?? "-", a.size === null ? "-" : String(a.size), `${b.maxOverMean.toFixed(4)}${mark}`, b.maxOverMeanWorst.toFixed(4), b.load.min.toFixed(4), b.load.p1.toFixed(4), b.load.p50.toFixed(4), b.load.p99.toFixed(4)]);
+      rows.push([label(a), a.profile ?? "-", a.size === null ? "-" : String(a.size), `${b.maxOverMean.toFixed(4)}${mark}`, b.maxOverMeanWorst.toFixed(4), b.load.min.toFixed(4), b.load.p1.toFixed(4), b.load.p50.toFixed(4), b.load.p99.toFixed(4)]);
     }
     out.push(...table(rows, (c) => c >= 2).lines);
     if (noise) {
@@ -111,7 +125,7 @@ export function toText(r: SimulateResult): string {
       out.push(`  * over the flow sample: a perfectly even placement shows ${n.toFixed(4)} on the same sample, so only a larger value means imbalance`);
     }
     out.push("");
-    out.push("Disruption: % of all flows that moved when k backends are removed / added, mean over trials");
+    out.push("Churn: % of all flows that moved when k backends are removed / added, mean over trials");
     out.push("  (had to: flows of a removed backend, or now on an added one; needless: moved between backends that stayed)");
     const drows = [["algorithm", "size", "k", "moved", "had to", "needless", "|", "moved", "had to", "needless"]];
     let last = false;
@@ -121,13 +135,26 @@ export function toText(r: SimulateResult): string {
         const add = a.disruption.find((d) => d.change === "add" && d.k === k)!;
         const mark = rem.selection === "last" ? "†" : "";
         last ||= mark !== "";
-        drows.push([a.algorithm, a.size === null ? "-" : String(a.size), `${k}${mark}`, pct(rem.moved), pct(rem.hadToMove), pct(rem.needless), "|", pct(add.moved), pct(add.hadToMove), pct(add.needless)]);
+        drows.push([label(a), a.size === null ? "-" : String(a.size), `${k}${mark}`, pct(rem.moved), pct(rem.hadToMove), pct(rem.needless), "|", pct(add.moved), pct(add.hadToMove), pct(add.needless)]);
       }
     }
     const { lines, starts } = table(drows, (c) => c >= 1 && c !== 6);
     out.push(`${"".padEnd(starts[3]!)}${"removed".padEnd(starts[7]! - starts[3]!)}added`);
     out.push(...lines);
     if (last) out.push("  † jump hash numbers its buckets: it can only lose the last k, so those are removed");
+    if (bounded.length) {
+      out.push("");
+      out.push("Bounded load, per c (Envoy's hash_balance_factor / 100): max load, % of flows displaced from their");
+      out.push("  table pick, and % of all flows moved beyond what the plain table moves on the same flows when");
+      out.push("  k backends are removed (-k) or added (+k)");
+      const brows = [["algorithm", "size", "c", "max/mean", "displaced", ...o.churn.map((k) => `-${k}`), ...o.churn.map((k) => `+${k}`)]];
+      for (const a of bounded) {
+        const extra = (change: string) => o.churn.map((k) => pct(a.disruption.find((d) => d.change === change && d.k === k)!.extraMoved!));
+        brows.push([a.algorithm, a.size === null ? "-" : String(a.size), String(a.balanceFactor), a.balance.maxOverMean.toFixed(4), pct(a.balance.displaced!), ...extra("remove"), ...extra("add")]);
+      }
+      const { lines: blines } = table(brows, (c) => c >= 1);
+      out.push(...blines);
+    }
   }
   for (const s of r.skipped) out.push(`  skipped ${s.algorithm}: ${s.reason}`);
   return `${out.join("\n")}\n`;

@@ -3,15 +3,26 @@
 // for removals and additions (solid: all moves, dashed: needless moves).
 import type { AlgorithmResult, SimulateResult } from "./simulate.js";
 
-const COLORS: Record<string, string> = { maglev: "#1f77b4", rendezvous: "#d62728", ring: "#2ca02c", jump: "#9467bd", glb: "#ff7f0e" };
-// A second size of the same algorithm is drawn lighter, a third dotted.
+const COLORS: Record<string, string> = {
+  maglev: "#1f77b4",
+  rendezvous: "#d62728",
+  ring: "#2ca02c",
+  jump: "#9467bd",
+  glb: "#ff7f0e",
+  "round-robin": "#8c564b",
+  random: "#e377c2",
+  "least-connections": "#7f7f7f",
+  "power-of-two": "#17becf",
+};
+// A second size (or balance factor) of the same algorithm is drawn lighter, a third dotted.
 const SHADES = ["", "99", "66"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const num = (x: number) => (Math.round(x * 100) / 100).toString();
 
 function label(a: AlgorithmResult): string {
-  return a.size === null ? a.algorithm : `${a.algorithm} ${a.size}`;
+  const name = a.size === null ? a.algorithm : `${a.algorithm} ${a.size}`;
+  return a.balanceFactor === null ? name : `${name} c=${a.balanceFactor}`;
 }
 
 function color(a: AlgorithmResult, all: readonly AlgorithmResult[]): string {

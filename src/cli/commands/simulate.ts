@@ -1,10 +1,11 @@
-// `flowpin simulate`: balance and disruption of each algorithm under backend churn. Flag
-// parsing and validation live here; the simulation is src/simulate/.
+// `flowpin simulate`: balance and disruption of each algorithm and policy under backend churn,
+// and bounded load's effect per balance factor. Flag parsing and validation live here; the
+// simulation is src/simulate/.
 import fs from "node:fs";
 import path from "node:path";
 import { flowpinError, show } from "../../errors.js";
 import type { MaglevProfileName, MaglevProfileOptions } from "../../index.js";
-import { ALGORITHMS, type AlgorithmName, type SimBackend } from "../../simulate/algorithms.js";
+import { ALGORITHMS, CONSISTENT, isConsistent, type AlgorithmName, type SimBackend } from "../../simulate/algorithms.js";
 import { toCsv, toJson, toText } from "../../simulate/format.js";
 import { addressOf, simulate, type FleetSource } from "../../simulate/simulate.js";
 import { disruptionSvg, loadSvg } from "../../simulate/svg.js";
@@ -14,7 +15,7 @@ import { readInput, usage } from "../io.js";
 import { progressBar } from "../progress.js";
 
 export const DEFAULTS = {
-  algorithms: ["maglev", "rendezvous", "ring", "jump", "glb"] as AlgorithmName[],
+  algorithms: [...ALGORITHMS] as AlgorithmName[],
   sizes: [65537],
   backends: 1000,
   churn: [1, 10, 30],
@@ -46,6 +47,16 @@ function listValue(flag: string, text: string): string[] {
 function algorithmName(a: string): AlgorithmName {
   if (!(ALGORITHMS as readonly string[]).includes(a)) usage(`--algorithms: unknown algorithm ${JSON.stringify(a)} (known: ${ALGORITHMS.join(", ")})`);
   return a as AlgorithmName;
+}
+
+/**
+ * A balance factor c: a number ≥ 1 with at most two decimals, since Envoy's hash_balance_factor
+ * is an integer percentage ≥ 100.
+ */
+function factorValue(text: string): number {
+  const c = /^[0-9]{1,7}(\.[0-9]{1,2})?$/.test(text) ? Number(text) : NaN;
+  if (!(c >= 1)) usage(`--balance-factor must be numbers ≥ 1 with at most two decimals (Envoy's hash_balance_factor / 100, e.g. 1.25), got ${JSON.stringify(text)}`);
+  return c;
 }
 
 function isPrime(n: number): boolean {
@@ -109,22 +120,37 @@ function str(values: Values, name: string): string | undefined {
 
 export const simulateCommand: Command = {
   name: "simulate",
-  summary: "balance and disruption under backend churn, per algorithm (Maglev paper figures 11-12)",
+  summary: "balance and churn per algorithm and policy, bounded load per c (Maglev paper figures 11-12)",
   help: `usage: flowpin simulate [--config fleet.json | --backends N] [--algorithms LIST] [--sizes LIST]
-                        [--churn LIST] [--trials N] [--seed S] [--samples N]
-                        [--format text|json|csv] [--svg DIR] [--quiet]
+                        [--churn LIST] [--balance-factor LIST] [--trials N] [--seed S]
+                        [--samples N] [--format text|json|csv] [--svg DIR] [--quiet]
 
-For each algorithm (and size), builds the fleet's table and reports:
+For each algorithm or policy (and size), builds the fleet's table and reports:
   balance     each backend's load over its fair share: max/mean (the Maglev paper's figure 11)
               and the distribution over backends (min, p1, p50, p99, max);
-  disruption  for each k, the fraction of flows that moved when k random backends are removed,
+  churn       for each k, the fraction of flows that moved when k random backends are removed,
               and when k new ones are added (figure 12), split into flows that had to move (of
               a removed backend, or to an added one) and flows that moved needlessly (between
               backends present before and after);
 averaged over trials; each trial draws a new fleet and new churn from the seed.
 
-Maglev and glb are measured exactly over every table slot / row; rendezvous, ring and jump over
-a fixed sample of random 64-bit flow hashes (--samples; ring balance uses exact arc lengths).
+Consistent tables (maglev, rendezvous, ring, jump, glb) map a flow's hash to a backend with no
+state: every node agrees, and churn is what the mapping changes. Maglev and glb are measured
+exactly over every table slot / row; rendezvous, ring and jump over a fixed sample of random
+64-bit flow hashes (--samples; ring balance uses exact arc lengths).
+Stateful policies (the Balancer's round-robin, random, least-connections, power-of-two) look
+at loads, not at the flow: the --samples flows arrive one by one (none leave) and each goes
+where the policy sends it. Their churn: replay the same flows, in the same order and from the
+same seed, on the changed fleet, and count the flows that land elsewhere: what a node without
+a connection table (restarted, or another node of the fleet) would do with existing flows.
+Bounded load (--balance-factor c, Envoy's hash_balance_factor / 100; Mirrokni, Thorup and
+Zadimoghaddam): over each consistent table, the --samples flows arrive one by one; a flow keeps
+its table pick while that backend holds at most its slots, ceil(ceil(c·(active+1))·weight share),
+else a probe seeded by the flow's hash picks another (src/bounded-load.ts, as the Balancer and
+the envoy system); so no backend ends above ceil(c·mean) + 1. Reported per c: max load, the
+flows displaced from their table pick, and churn (replayed like a policy's) with the extra
+moves over the plain table on the same flows.
+
 Jump hash numbers its buckets and can only lose the last ones: its removals are of the last k.
 The ring is Envoy's ring_hash: ceil(size / N) points per backend, so when N changes every
 backend gains or loses points and flows move between backends that stayed.
@@ -134,18 +160,27 @@ glb-director tables hold at most 256 backends; jump and glb have no weights.
                      the profile, glb configs the seed and hash_key (default: N generated
                      backends 10.x.y.z:80, profile envoy)
   --backends N       generated backends (default ${DEFAULTS.backends})
-  --algorithms LIST  from ${ALGORITHMS.join(",")} (default all)
+  --algorithms LIST  from ${CONSISTENT.join(",")} (consistent)
+                     and ${ALGORITHMS.filter((a) => !isConsistent(a)).join(",")}
+                     (stateful) (default all)
   --sizes LIST       Maglev table sizes (primes) and ring sizes (minimum ring points, as Envoy's
                      minimum_ring_size) (default ${DEFAULTS.sizes.join(",")}; the paper also uses 655373)
   --churn LIST       numbers of backends removed / added at once (default ${DEFAULTS.churn.join(",")})
+  --balance-factor LIST
+                     bounded load's c values, each ≥ 1 with two decimals at most (e.g.
+                     1.25,1.5,2), applied to every consistent algorithm given (default none)
   --trials N         trials to average (default ${DEFAULTS.trials})
   --seed S           seed, 0..4294967295 (default ${DEFAULTS.seed}); same seed, same output
-  --samples N        random flow hashes for the sampled algorithms (default ${DEFAULTS.samples})
-  --format F         text (default), json (schema flowpin-simulate/1) or csv
+  --samples N        random flow hashes for the sampled algorithms, and flows for the policies
+                     and bounded load (default ${DEFAULTS.samples})
+  --format F         text (default), json (schema flowpin-simulate/2) or csv
   --svg DIR          also write DIR/load.svg and DIR/disruption.svg
   --quiet            no progress bar (it shows only on a terminal, for runs over a second)
 
-Defaults take about 8 s on 2 idle cores; most of it is rendezvous (1000 scores per flow).
+Defaults took 16 s on 2 busy shared cores (the five consistent algorithms alone 10.6 s there,
+8.5 s idle); most of it is rendezvous (1000 scores per flow) and the policies that look at
+every backend per flow (round-robin, least-connections). Each --balance-factor value replays
+the flows over every consistent table (1000 backends, 1.25,1.5,2: 55 s there in all).
 `,
   options: {
     config: { type: "string" },
@@ -153,6 +188,7 @@ Defaults take about 8 s on 2 idle cores; most of it is rendezvous (1000 scores p
     sizes: { type: "string" },
     backends: { type: "string" },
     churn: { type: "string" },
+    "balance-factor": { type: "string" },
     trials: { type: "string" },
     seed: { type: "string" },
     samples: { type: "string" },
@@ -180,6 +216,13 @@ Defaults take about 8 s on 2 idle cores; most of it is rendezvous (1000 scores p
     const churn = values.churn === undefined ? DEFAULTS.churn.filter((k) => k < n) : listValue("churn", str(values, "churn")!).map((k) => intValue("churn", k, 1, MAX_BACKENDS));
     for (const k of churn) if (k >= n) usage(`--churn ${k} must be smaller than the ${n} backends`);
     const maxAdded = Math.max(...churn);
+    const balanceFactors = values["balance-factor"] === undefined ? [] : listValue("balance-factor", str(values, "balance-factor")!).map(factorValue);
+    if (balanceFactors.length > 0 && !algorithms.some(isConsistent)) usage(`--balance-factor bounds a consistent table: --algorithms needs one of ${CONSISTENT.join(", ")}`);
+    for (const c of balanceFactors) {
+      // Envoy computes the total slots ((active + 1) · factor + 99) / 100 in uint32: past 2^32 it
+      // wraps and every backend reads as overloaded, which is not what c means.
+      if ((samples + 1) * Math.round(c * 100) + 99 > 0xffffffff) usage(`--balance-factor ${c}: (${samples} flows + 1) × ${Math.round(c * 100)} overflows Envoy's uint32 slot count; use a smaller c or fewer --samples`);
+    }
     if (algorithms.includes("maglev")) {
       for (const s of sizes) {
         if (!isPrime(s)) usage(`--sizes ${s} is not prime (Maglev table sizes are primes such as 65537 or 655373)`);
@@ -194,7 +237,7 @@ Defaults take about 8 s on 2 idle cores; most of it is rendezvous (1000 scores p
       }
     }
     const bar = progressBar(io, values.quiet !== true);
-    const result = simulate({ algorithms, sizes, fleet, churn, trials, seed, samples, onProgress: (d, t, l) => bar.update(d, t, l) });
+    const result = simulate({ algorithms, sizes, fleet, churn, balanceFactors, trials, seed, samples, onProgress: (d, t, l) => bar.update(d, t, l) });
     bar.end();
     if (svgDir !== undefined) {
       for (const [file, svg] of [["load.svg", loadSvg(result)], ["disruption.svg", disruptionSvg(result)]] as const) {
