@@ -2,7 +2,8 @@
  * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam, SODA 2018), with
  * Envoy's exact semantics (source/extensions/load_balancing_policies/common/
  * thread_aware_lb_impl.cc, BoundedLoadHashingLoadBalancer): one implementation for the
- * Balancer (src/balancer/) and for the envoy system's `hash_balance_factor`.
+ * Balancer (src/balancer/), the envoy system's `hash_balance_factor` (src/systems/envoy/
+ * table.ts) and `flowpin simulate --balance-factor` (src/simulate/algorithms.ts).
  *
  * - With a balance factor c (as Envoy: an integer percentage, 125 for c = 1.25) and A active
  *   requests or connections in all, `totalSlots = ((A + 1) · c + 99) / 100` in uint32
