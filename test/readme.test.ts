@@ -115,6 +115,97 @@ describe("README.md TypeScript blocks", () => {
   }
 });
 
+/**
+ * The ```console blocks: `$ cat FILE` followed by the file's lines, and `$ flowpin ARGS` (or
+ * `$ printf 'TEXT' | flowpin ARGS`) followed by what it prints, where a last line "…" means the
+ * output goes on.
+ */
+interface Shown {
+  line: number;
+  kind: "file" | "run";
+  /** The file's name, or the flowpin arguments. */
+  target: string;
+  stdin?: string;
+  lines: string[];
+  truncated: boolean;
+}
+
+export function consoleSteps(markdown: string): Shown[] {
+  const lines = markdown.split("\n");
+  const steps: Shown[] = [];
+  let inside = false;
+  let cur: Shown | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!inside) {
+      inside = /^```console\s*$/.test(l);
+      continue;
+    }
+    if (/^```\s*$/.test(l)) {
+      inside = false;
+      cur = undefined;
+      continue;
+    }
+    const cat = /^\$ cat (\S+)$/.exec(l);
+    const run = /^\$ (?:printf '((?:[^'\\]|\\.)*)' \| )?flowpin (.*)$/.exec(l);
+    if (cat) steps.push((cur = { line: i + 1, kind: "file", target: cat[1]!, lines: [], truncated: false }));
+    else if (run) {
+      const stdin = run[1] === undefined ? undefined : run[1].replace(/\\n/g, "\n").replace(/\\t/g, "\t").replace(/\\\\/g, "\\");
+      steps.push((cur = { line: i + 1, kind: "run", target: run[2]!, ...(stdin === undefined ? {} : { stdin }), lines: [], truncated: false }));
+    } else if (l.startsWith("$ ")) throw new Error(`README.md:${i + 1}: a console line this test cannot run: ${l}`);
+    else if (cur && l === "…") cur.truncated = true;
+    else if (cur) cur.lines.push(l);
+  }
+  return steps;
+}
+
+function runCli(args: string[], cwd: string, stdin: string | undefined): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [path.join(root, "dist", "cli.js"), ...args], { cwd, timeout: 60_000, maxBuffer: 16 << 20, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+    child.stdin!.end(stdin ?? "");
+  });
+}
+
+// Every `flowpin` command the README shows runs against the built CLI with the files the
+// README shows (`$ cat`), and prints what the README says it prints. Commands whose inputs
+// the README does not show (a capture, the 10,000 generated clients) are listed and skipped.
+describe("README.md CLI examples print what the README shows", () => {
+  const steps = consoleSteps(readme);
+  let dir: string;
+  beforeAll(() => {
+    if (!fs.existsSync(path.join(root, "dist", "cli.js"))) throw new Error("dist/cli.js is missing: build the package first (npx tsup --silent; npm test builds it)");
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowpin-readme-cli-"));
+    for (const s of steps) if (s.kind === "file") fs.writeFileSync(path.join(dir, s.target), s.lines.join("\n") + "\n");
+  });
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const runs = steps.filter((s) => s.kind === "run");
+  it("the README shows flowpin commands with their output", () => {
+    expect(runs.length).toBeGreaterThanOrEqual(12);
+  });
+
+  for (const s of runs) {
+    const args = s.target.split(" ");
+    it(`README.md:${s.line}: flowpin ${s.target.slice(0, 70)}`, async () => {
+      const inputs = args.filter((a, i) => i > 0 && ["--config", "--input", "--pcap"].includes(args[i - 1]!) && a !== "-").concat(args[0] === "diff" ? args.slice(1, 3) : []);
+      const missing = inputs.filter((f) => !fs.existsSync(path.join(dir, f)));
+      if (missing.length > 0) {
+        console.log(`README.md:${s.line}: not run, the README does not show ${missing.join(", ")}`);
+        return;
+      }
+      const r = await runCli(args, dir, s.stdin);
+      expect(r.code, r.out).toBe(0);
+      const got = r.out.replace(/\n$/, "").split("\n");
+      if (s.truncated) expect(got.slice(0, s.lines.length)).toEqual(s.lines);
+      else expect(got).toEqual(s.lines);
+    });
+  }
+});
+
 // `npm run docs` (typedoc over src/index.ts with typedoc.json) into a temporary folder: no
 // warning (a public type that refers to an unexported one, a broken link) and the error codes
 // documented one by one.
