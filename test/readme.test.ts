@@ -171,6 +171,8 @@ function runCli(args: string[], cwd: string, stdin: string | undefined): Promise
 // Every `flowpin` command the README shows runs against the built CLI with the files the
 // README shows (`$ cat`), and prints what the README says it prints. Commands whose inputs
 // the README does not show (a capture, the 10,000 generated clients) are listed and skipped.
+const NOT_SHOWN = ["sample.pcap", "moves/clients.csv", "moves/nginx-10.conf", "moves/nginx-11.conf"];
+
 describe("README.md CLI examples print what the README shows", () => {
   const steps = consoleSteps(readme);
   let dir: string;
@@ -194,6 +196,8 @@ describe("README.md CLI examples print what the README shows", () => {
       const inputs = args.filter((a, i) => i > 0 && ["--config", "--input", "--pcap"].includes(args[i - 1]!) && a !== "-").concat(args[0] === "diff" ? args.slice(1, 3) : []);
       const missing = inputs.filter((f) => !fs.existsSync(path.join(dir, f)));
       if (missing.length > 0) {
+        // Only these inputs are left out of the README (a binary capture; 10,000 generated clients).
+        expect(missing.filter((f) => !NOT_SHOWN.includes(f)), "a command reads a file the README does not show with $ cat").toEqual([]);
         console.log(`README.md:${s.line}: not run, the README does not show ${missing.join(", ")}`);
         return;
       }
