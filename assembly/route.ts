@@ -1,11 +1,11 @@
-// The route kernel: flow hash -> table slot -> backend index for a whole batch in one call,
-// fused in one pass over the struct of arrays (no hash array written and re-read, no JS
-// loop per flow). Profiles: flowpin (keyed HalfSipHash-1-3), katran (jhash_2words with the
-// ring-size seed, IPv6 source folded by jhash(src, 16, MAX_VIPS)), cilium (jhash_3words /
-// hash_from_tuple_v6 with 1.16 or 1.17+ ports), and plain lookup of given hashes (u32, or
-// u64 as lo/hi halves: Maglev.lookupBatch done in Wasm). Four flows per i32x4 in the SIMD
-// build; the baseline build (and wasm2js) runs the same profiles one flow at a time, and
-// SIMD builds do the last n mod 4 flows that way too.
+// The route kernel: flow hash -> table slot -> backend index for a whole batch in one call
+// (no JS loop per flow, no hash array in JS). Profiles: flowpin (keyed HalfSipHash-1-3),
+// katran (jhash_2words with the ring-size seed, IPv6 source folded by jhash(src, 16,
+// MAX_VIPS)), cilium (jhash_3words / hash_from_tuple_v6 with 1.16 or 1.17+ ports), and plain
+// lookup of given hashes (u32, or u64 as lo/hi halves: Maglev.lookupBatch done in Wasm).
+// The SIMD build hashes blocks of 256 flows four (IPv4: eight) at a time and reduces and
+// looks the block up while it is in L1; the baseline build (and wasm2js) runs the same
+// profiles one flow at a time, and SIMD builds do the last n mod 4 flows that way too.
 //
 // Parameter block `params` (u32 words, 16-aligned; src/engine/route-kernel.ts writes it):
 //   @0 profile  @4 family (4|6)  @8 flags  @12 seed  @16 k0  @20 k1  @24 M (table size)
