@@ -154,6 +154,9 @@ export class FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
   private readonly keyLen: number;
   private readonly noPorts: boolean;
   private readonly cfgs = new Map<Engine, number>();
+  // The last engine's block, without a Map lookup per hash (dispose() forgets it).
+  private lastEngine: Engine | undefined;
+  private lastCfg = 0;
   private readonly token = {};
   private disposed = false;
 
@@ -244,6 +247,7 @@ export class FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
    * here or finds its block in `cfgs`, which dispose() empties: a disposed hasher throws.
    */
   private cfg(e: Engine): number {
+    if (e === this.lastEngine) return this.lastCfg;
     let p = this.cfgs.get(e);
     if (p === undefined) {
       if (this.disposed) throw flowpinError("DISPOSED", `this FlowHasher (${this.profile}) was disposed`);
@@ -252,6 +256,8 @@ export class FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
       this.cfgs.set(e, p);
       track(this, e, p, this.token);
     }
+    this.lastEngine = e;
+    this.lastCfg = p;
     return p;
   }
 
@@ -302,13 +308,36 @@ export class FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
       this.badV4(src, dst, sport, dport, proto);
     }
     const e = active();
-    let cfg = this.cfgs.get(e);
+    let cfg = e === this.lastEngine ? this.lastCfg : this.cfgs.get(e);
     if (cfg === undefined) {
       this.needKey(4);
       cfg = this.cfg(e);
     }
     const lo = e.x.flowHashV4(cfg, src, dst, sport, dport, proto);
     return this.bits === 64 ? e.outU64(0) : lo >>> 0;
+  }
+
+  /** @internal hash()'s config block on `e` (throws DISPOSED), for Maglev's one-call pick. */
+  static configOf(h: FlowHasher, e: Engine): number {
+    return h.cfg(e);
+  }
+
+  /** @internal hash()'s key-length check for a parsed flow's family (toeplitz only). */
+  static checkKey(h: FlowHasher, family: 4 | 6): void {
+    h.needKey(family);
+  }
+
+  /**
+   * @internal The config block hashV4() hashes with on `e` (prepared as hashV4 prepares it),
+   * for Maglev.pickV4, which validates its numbers as hashV4 does before asking.
+   */
+  static v4Config(h: FlowHasher, e: Engine): number {
+    let cfg = e === h.lastEngine ? h.lastCfg : h.cfgs.get(e);
+    if (cfg === undefined) {
+      h.needKey(4);
+      cfg = h.cfg(e);
+    }
+    return cfg;
   }
 
   private badV4(src: unknown, dst: unknown, sport: unknown, dport: unknown, proto: unknown): never {
@@ -371,6 +400,7 @@ export class FlowHasher<O extends FlowHasherOptions = FlowHasherOptions> {
    */
   dispose(): void {
     this.disposed = true;
+    this.lastEngine = undefined;
     untrack(this.token);
     for (const [e, p] of this.cfgs) e.release(p);
     this.cfgs.clear();
