@@ -77,12 +77,15 @@ describe("README.md TypeScript blocks", () => {
           skipLibCheck: false,
           noEmit: true,
         },
-        include: ["*.ts"],
+        include: ["*.ts", "*.cts"],
       }, null, 2),
     );
     // Each block is its own module (a block without import/export would otherwise share the
     // global scope with the others).
     for (const b of blocks) fs.writeFileSync(path.join(dir, b.file), `${b.code}\nexport {};\n`);
+    // The other entries' declarations, and the CommonJS ones (index.d.cts), under the same rules.
+    fs.writeFileSync(path.join(dir, "entries.ts"), 'import * as js from "flowpin/js";\nimport * as node from "flowpin/node";\nexport const names: string[] = [...Object.keys(js), ...Object.keys(node)];\n');
+    fs.writeFileSync(path.join(dir, "entries.cts"), 'import flowpin = require("flowpin");\nimport js = require("flowpin/js");\nexport const kinds: string[] = [flowpin.engine(), js.engine()];\n');
     const r = await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir, "--pretty", "false"], dir);
     tscOutput = r.out;
     for (const line of r.out.split("\n")) {
