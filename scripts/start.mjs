@@ -11,8 +11,9 @@ const step = (what, cmd, args) => {
 
 console.log(
   "flowpin: npm start builds the library (AssemblyScript to Wasm, then tsup; about 20 s on two cores)\n" +
-    "and runs the main job, `flowpin simulate`: balance and disruption of 1000 backends under churn,\n" +
-    "for Maglev, rendezvous, ring, jump and glb (about 10 s). Build log first:\n",
+    "and runs the main job, `flowpin simulate`: balance and churn of 1000 backends when backends are\n" +
+    "removed or added, for Maglev, rendezvous, ring and jump hashing and the stateful policies (round\n" +
+    "robin, random, least connections, power of two choices) (about 10 s). Build log first:\n",
 );
 const build = step("build", "npm", ["run", "--silent", "build"]);
 console.log(`\nflowpin: built in ${build} s. Simulating:\n`);
