@@ -1,6 +1,7 @@
 // One decision per call, N = 100 backends, over 131,072 distinct IPv4 flows (so no peer's
 // cache can hit): flowpin from the flow as text (`lb.pick(flow, hasher)`: parsing, keyed
-// HalfSipHash, Maglev lookup) and from numbers (`hasher.hashV4` + `lb.lookup`), beside the
+// HalfSipHash, Maglev lookup) and from numbers (`lb.pickV4(hasher, ...)`: hash and lookup in
+// one Wasm call; `hasher.hashV4` + `lb.lookup` as a second row), beside the
 // string-keyed rings on npm (consistent-hash, hashring), which are handed a ready-made key
 // string per flow ("src:sport>dst:dport/tcp": they do not even pay for building it).
 // hz = decisions/s; each call of a case makes 1024 decisions.
@@ -67,7 +68,17 @@ export const pick: Suite = {
         fn: () => {
           const k = next();
           let x = "";
-          for (let i = k; i < k + PER; i++) x = lb.lookup(hasher.hashV4(src[i]!, dst[i]!, ports[i]! & 0xffff, ports[i]! >>> 16, 6)).id;
+          for (let i = k; i < k + PER; i++) x = lb.pickV4(hasher, src[i]!, dst[i]!, ports[i]! & 0xffff, ports[i]! >>> 16, 6).id;
+          return x;
+        },
+      },
+      {
+        name: "pick-numeric flowpin hashV4 + lookup",
+        per: PER,
+        fn: () => {
+          const k = next();
+          let x = "";
+          for (let i = k; i < k + PER; i++) x = lb.lookup(hasher.hashV4(src[i]!, dst[i]!, ports[i]! & 0xffff, ports[i]! >>> 16, 6) as number).id;
           return x;
         },
       },
