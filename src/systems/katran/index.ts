@@ -35,6 +35,7 @@ import { flowpinError, show } from "../../errors.js";
 import { formatAddress, parsePort, parseProtocol, type Flow } from "../../flow.js";
 import { hexBytes } from "../../encoding.js";
 import { jhash, jhash2words } from "../../hashes.js";
+import { routeKernel, routeSpec, type RouteArrays, type RouteSpec } from "../../engine/route-kernel.js";
 import { encodeMaglev } from "../../maglev-bytes.js";
 import { buildTable } from "../../maglev-build.js";
 import { katran as katranProfile } from "../../profiles/katran.js";
@@ -132,6 +133,8 @@ export class KatranSystem implements System<KatranInput> {
   // The ring is one left from reals no longer configured (see modifyReals).
   readonly #stale: boolean;
   readonly #vip: Uint32Array;
+  // The route kernel's parameters for routeBatch (made on its first call).
+  #spec: RouteSpec | undefined;
 
   /**
    * Builds the VIP as KatranLb::addVip then one modifyRealsForVip(ADD, reals) do. Throws
@@ -279,10 +282,61 @@ export class KatranSystem implements System<KatranInput> {
     return { backend: null, hash: null, slot: null, reason, explain };
   }
 
+  /**
+   * Many inputs at once. Flows of the VIP's family are validated one by one (the first bad one
+   * throws, as route() would), then hashed, matched against the VIP and looked up in one Wasm
+   * call (the route kernel's katran profile); packets, flows of the other family and flows
+   * the kernel does not balance (not the VIP, not TCP/UDP, empty ring) go through route() for
+   * their reason.
+   */
   routeBatch(inputs: readonly KatranInput[]): Route[] {
     if (!Array.isArray(inputs)) throw flowpinError("INVALID_TYPE", `inputs must be an array of flows or packets, got ${show(inputs)}`);
-    const out: Route[] = new Array(inputs.length);
-    for (let i = 0; i < inputs.length; i++) out[i] = this.route(inputs[i]!);
+    const n = inputs.length;
+    const out: Route[] = new Array(n);
+    const state = this.#state;
+    if (state === undefined) {
+      for (let i = 0; i < n; i++) out[i] = this.route(inputs[i]!);
+      return out;
+    }
+    const plan = this.plan;
+    const fam = plan.vipFamily;
+    const wd = fam === 4 ? 1 : 4;
+    const cols: RouteArrays = { family: fam, src: new Uint32Array(wd * n), dst: new Uint32Array(wd * n), sport: new Uint16Array(n), dport: new Uint16Array(n), proto: new Uint8Array(n) };
+    const which = new Int32Array(n).fill(-1);
+    const w = W;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const input = inputs[i]!;
+      if (input instanceof Uint8Array || flowInto(input, w) !== "" || w[W_FAMILY] !== fam) {
+        out[i] = this.route(input);
+        continue;
+      }
+      for (let k = 0; k < wd; k++) {
+        cols.src[wd * m + k] = w[W_SRC + k]!;
+        cols.dst[wd * m + k] = w[W_DST + k]!;
+      }
+      cols.sport[m] = w[W_SPORT]!;
+      cols.dport[m] = w[W_DPORT]!;
+      cols.proto[m] = w[W_PROTO]!;
+      which[i] = m++;
+    }
+    if (m === 0) return out;
+    const spec = (this.#spec ??= katranSpec(plan, this.seed));
+    const hashes = new Uint32Array(m);
+    const idx = routeKernel(spec, state.ring, { ...cols, n: m }, new Int32Array(m), hashes);
+    const M = plan.ringSize;
+    const ids = state.ids;
+    const reason = this.#stale ? "stale-ring" : "table";
+    for (let i = 0; i < n; i++) {
+      const j = which[i]!;
+      if (j < 0) continue;
+      const b = idx[j]!;
+      if (b < 0) out[i] = this.route(inputs[i]!);
+      else {
+        const h = hashes[j]!;
+        out[i] = { backend: ids[b]!, hash: hashHex(h), slot: h % M, reason };
+      }
+    }
     return out;
   }
 
@@ -315,6 +369,28 @@ export class KatranSystem implements System<KatranInput> {
       tables: [{ kind: "maglev", name: "table", profile: "katran", size, backends: reals.map((r) => r.id), weights: reals.map((r) => r.weight), table: new Int32Array(size).fill(-1) }],
     };
   }
+}
+
+/**
+ * The route kernel's katran parameters for the VIP: balancer.bpf.c's vip_map match (the
+ * destination words, the protocol, the port unless the VIP is port 0), and get_packet_hash's
+ * inputs: dport zeroed for a port-0 VIP (unless F_HASH_DPORT_ONLY / F_HASH_SRC_DST_PORT keep
+ * it), F_HASH_NO_SRC_PORT, F_HASH_DPORT_ONLY. A flow whose dport is the VIP's own port hashes
+ * it as is, which a port-0 VIP's zeroing leaves unchanged (0 stays 0).
+ */
+function katranSpec(plan: KatranPlan, seed: number): RouteSpec {
+  const f = plan.flags;
+  const words = plan.vipFamily === 4 ? [plan.vipKey[0]!] : Array.from(plan.vipKey);
+  return routeSpec(
+    {
+      profile: "katran",
+      seed,
+      noSrcPort: (f & F_HASH_NO_SRC_PORT) !== 0,
+      dportOnly: (f & F_HASH_DPORT_ONLY) !== 0,
+      zeroDport: plan.vipPort === 0 && (f & (F_HASH_DPORT_ONLY | F_HASH_SRC_DST_PORT)) === 0,
+    },
+    { size: plan.ringSize, match: plan.vipPort === 0 ? { dst: words, proto: plan.vipProto } : { dst: words, proto: plan.vipProto, dport: plan.vipPort } },
+  );
 }
 
 const PACKET_FIELDS = ["packet"];
