@@ -24,7 +24,7 @@ function variations(f: Flow & { proto: number }): Flow[] {
     { ...f, proto: f.proto === 6 ? 17 : 6 },
     { ...f, proto: 1 },
     { ...f, dst: f.src },
-    { ...f, src: "::ffff:10.9.8.7", dst: f.dst.includes(":") ? f.dst : `::ffff:${f.dst}` },
+    { ...f, src: "::ffff:10.9.8.7", dst: String(f.dst).includes(":") ? f.dst : `::ffff:${String(f.dst)}` },
     { ...f, src: "2001:db8::7", dst: "2001:db8::1" },
     { ...f, src: "10.9.8.7", dst: "10.0.0.1" },
   ];
