@@ -125,6 +125,25 @@ forEachEngine("maglev properties", () => {
     }
   });
 
+  it("lookupBatch (Wasm from 64 hashes, JS below): every length around the cut and past a 16384-hash chunk, u16 and u32 tables, u32 and u64 hashes", () => {
+    const r = new Rng(7);
+    const many = new Maglev({ size: 65537, backends: Array.from({ length: 65536 }, (_, i) => ({ id: `b${i}` })) });
+    for (const lb of [new Maglev({ size: 655373, backends: fleet(300) }), many]) {
+      for (const n of [0, 1, 63, 64, 65, 16384, 16385, 40000]) {
+        const hashes = Array.from({ length: n }, () => r.next64());
+        const lo = Uint32Array.from(hashes, (h) => Number(h & 0xffffffffn));
+        const hi = Uint32Array.from(hashes, (h) => Number(h >> 32n));
+        const out = lb.lookupBatch(lo, new Uint32Array(n), hi);
+        const out32 = lb.lookupBatch(lo, new Uint32Array(n));
+        for (let i = 0; i < n; i++) {
+          expect(out[i], `n ${n} hash ${hashes[i]}`).toBe(lb.table[Number(hashes[i]! % BigInt(lb.size))]);
+          expect(out32[i]).toBe(lb.table[lo[i]! % lb.size]);
+        }
+        if (lb !== many) expect(Array.from(lb.lookupBatch(lo, new Uint16Array(n), hi))).toEqual(Array.from(out));
+      }
+    }
+  });
+
   it("pick() hashes the flow with the given hasher", () => {
     const lb = new Maglev({ backends: fleet(10) });
     const hasher = { hash: (f: { n: number }) => BigInt(f.n) * 1000003n };

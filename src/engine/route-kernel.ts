@@ -220,10 +220,11 @@ export function routeKernel(spec: RouteSpec, table: Uint16Array | Uint32Array | 
 
 /**
  * Maglev-style lookup of given hashes in Wasm: `out[i]` = `table[h_i % M]` with h_i the u32
- * `hashes[i]`, or the u64 `hashesHi[i]·2^32 + hashes[i]`. Returns `out`.
+ * `hashes[i]`, or the u64 `hashesHi[i]·2^32 + hashes[i]`. `out` may be any integer array wide
+ * enough for the indices (Maglev.lookupBatch hands its Uint16Array / Uint32Array). Returns `out`.
  * @example lookupIndices(spec, table, hashes, new Int32Array(hashes.length))
  */
-export function lookupIndices(spec: RouteSpec, table: Uint16Array | Uint32Array, hashes: Uint32Array, out: Int32Array, hashesHi?: Uint32Array): Int32Array {
+export function lookupIndices<T extends Int32Array | Uint32Array | Uint16Array>(spec: RouteSpec, table: Uint16Array | Uint32Array, hashes: Uint32Array, out: T, hashesHi?: Uint32Array): T {
   if (spec.words[0] !== PROFILE.lookup) throw flowpinError("INVALID_CONFIG", "lookupIndices needs a spec with profile lookup");
   if (table.length !== spec.size) throw flowpinError("OUT_OF_RANGE", `the table has ${table.length} slots, the spec says ${spec.size}`);
   const n = hashes.length;
@@ -231,19 +232,23 @@ export function lookupIndices(spec: RouteSpec, table: Uint16Array | Uint32Array,
   if (hashesHi !== undefined && hashesHi.length < n) throw flowpinError("OUT_OF_RANGE", `hashesHi has ${hashesHi.length} elements, fewer than the ${n} hashes`);
   const e = active();
   const tp = tablePtr(e, table);
-  const base = e.scratch(PARAM_BYTES + 3 * align(4 * n));
-  const u8 = e.u8;
-  new Uint32Array(u8.buffer, base, PARAM_BYTES / 4).set(spec.words);
-  new Uint32Array(u8.buffer, base + 28, 1)[0] = table.BYTES_PER_ELEMENT;
+  const chunk = Math.min(n, CHUNK);
+  const base = e.scratch(PARAM_BYTES + 3 * align(4 * chunk));
+  const buf = e.u8.buffer;
+  const params = new Uint32Array(buf, base, PARAM_BYTES / 4);
+  params.set(spec.words);
+  params[7] = table.BYTES_PER_ELEMENT;
   const lo = base + PARAM_BYTES;
-  new Uint32Array(u8.buffer, lo, n).set(hashes);
-  let hi = 0;
-  if (hashesHi !== undefined) {
-    hi = lo + align(4 * n);
-    new Uint32Array(u8.buffer, hi, n).set(hashesHi.subarray(0, n));
+  const hi = hashesHi === undefined ? 0 : lo + align(4 * chunk);
+  const op = lo + 2 * align(4 * chunk);
+  const x = e.x;
+  // Chunks keep the scratch in L2 (as routeKernel's) and bounded whatever n is.
+  for (let off = 0; off < n; off += chunk) {
+    const m = Math.min(chunk, n - off);
+    new Uint32Array(buf, lo, m).set(off === 0 && m === n ? hashes : hashes.subarray(off, off + m));
+    if (hashesHi !== undefined) new Uint32Array(buf, hi, m).set(hashesHi.subarray(off, off + m));
+    x.routeBatch(base, m, lo, hi, 0, 0, 0, tp, op, 0);
+    out.set(new Int32Array(buf, op, m), off);
   }
-  const op = lo + 2 * align(4 * n);
-  e.x.routeBatch(base, n, lo, hi, 0, 0, 0, tp, op, 0);
-  out.set(new Int32Array(u8.buffer, op, n));
   return out;
 }
