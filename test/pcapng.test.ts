@@ -147,7 +147,7 @@ describe("pcapng", () => {
     expectCorrupt(() => readPcap(cat(shb(true), epb(0, 0n, frames[0]!, true))), /names interface 0/);
     expectCorrupt(() => readPcap(cat(shb(true), idb(147, true))), /link type 147/);
     const badTrailer = good.slice();
-    badTrailer[good.length - 4] ^= 4;
+    badTrailer[good.length - 4]! ^= 4;
     expectCorrupt(() => readPcap(badTrailer), /trailing length/);
     expectCorrupt(() => readPcap(idb(101, true, 6)), /bad magic number 0x01000000 \(neither pcap nor pcapng\)/);
   });
