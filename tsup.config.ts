@@ -36,8 +36,15 @@ export default defineConfig([
     format: ["esm"],
     dts: true,
     external: [/\.wasm$/],
-    // The module the workerd entry imports sits beside it.
-    onSuccess: async () => fs.copyFileSync("build/flowpin-simd.wasm", "dist/flowpin-simd.wasm"),
+    // The module the workerd entry imports sits beside it, with a declaration for
+    // `import wasm from "flowpin/flowpin.wasm"` (typed as initFromModule's WasmModule).
+    onSuccess: async () => {
+      fs.copyFileSync("build/flowpin-simd.wasm", "dist/flowpin-simd.wasm");
+      fs.writeFileSync(
+        "dist/flowpin-simd.wasm.d.ts",
+        '// The SIMD build as a compiled module (Workers and Vercel Edge import .wasm files as modules): pass it to initFromModule().\nimport type { WasmModule } from "./index.js";\ndeclare const module: WasmModule;\nexport default module;\n',
+      );
+    },
   },
   // The CLI bundles `yaml` (CommonJS, which calls require("process")): an ESM bundle needs a
   // real `require` for that, made with createRequire.
