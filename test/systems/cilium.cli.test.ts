@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { buildPcap } from "../fuzz/pcap-build.js";
 import { cliBadInput, runCli } from "../cli-inprocess.js";
 import { hex, loadSystemVectors } from "../vectors.js";
 
@@ -26,25 +27,10 @@ function writeJsonLines(c: Case, name = c.id): string {
   return file;
 }
 
-/** A classic pcap (libpcap 2.4, little-endian, LINKTYPE_RAW = 101) holding `packets`. */
+/** A classic pcap of raw IP packets (test/fuzz/pcap-build.ts), written to the test's folder. */
 function writePcap(packets: Uint8Array[], name: string): string {
-  const parts: Buffer[] = [];
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(101, 20);
-  parts.push(head);
-  packets.forEach((p, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1_700_000_000 + i, 0);
-    rec.writeUInt32LE(p.length, 8);
-    rec.writeUInt32LE(p.length, 12);
-    parts.push(rec, Buffer.from(p));
-  });
   const file = path.join(dir, `${name}.pcap`);
-  fs.writeFileSync(file, Buffer.concat(parts));
+  fs.writeFileSync(file, buildPcap(packets, { linkType: 101 }));
   return file;
 }
 

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliBadInput, runCli } from "../cli-inprocess.js";
+import { buildPcap } from "../fuzz/pcap-build.js";
 import { hex, loadSystemVectors } from "../vectors.js";
 
 interface VectorFlow {
@@ -29,31 +30,6 @@ const CASES: { id: string; config: any; flows: VectorFlow[] }[] = loadSystemVect
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowpin-glb-cli-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** A classic pcap (libpcap format, little-endian, microseconds) of raw IP packets. */
-function pcap(packets: Uint8Array[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 65535, true);
-  head.setUint32(20, 101, true); // LINKTYPE_RAW
-  parts.push(new Uint8Array(head.buffer));
-  packets.forEach((p, i) => {
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, 1700000000 + i, true);
-    rec.setUint32(8, p.length, true);
-    rec.setUint32(12, p.length, true);
-    parts.push(new Uint8Array(rec.buffer), p);
-  });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function write(name: string, content: string | Uint8Array): string {
   const file = path.join(dir, name);
@@ -110,14 +86,14 @@ describe("flowpin route --system glb: every vector case", () => {
       });
 
       it(`routes all ${c.flows.length} packets read from a pcap`, async () => {
-        const file = write(`${c.id}.pcap`, pcap(c.flows.map((f) => hex(f.packet))));
+        const file = write(`${c.id}.pcap`, buildPcap(c.flows.map((f) => hex(f.packet))));
         expectVector((await routeJson(["--config", config, "--pcap", file])).results, c.flows, `${c.id} pcap`);
       });
 
       if (!usesDirectorHashFields(c)) {
         it("reads glb-director's forwarding_table.json as written, with --system glb and without", async () => {
           const native = write(`${c.id}.forwarding_table.json`, JSON.stringify(c.config.forwarding_table, null, 2));
-          const file = write(`${c.id}.native.pcap`, pcap(c.flows.map((f) => hex(f.packet))));
+          const file = write(`${c.id}.native.pcap`, buildPcap(c.flows.map((f) => hex(f.packet))));
           expectVector((await routeJson(["--config", native, "--system", "glb", "--pcap", file])).results, c.flows, `${c.id} native --system`);
           const found = await routeJson(["--config", native, "--pcap", file]);
           expect(found.system).toBe("glb");
@@ -133,7 +109,7 @@ describe("flowpin route --system glb: the director's config and bad input", () =
 
   it("takes the director config beside the forwarding table ({forwarding_table, director_conf})", async () => {
     const combined = write("combined.json", JSON.stringify({ forwarding_table: c.config.forwarding_table, director_conf: c.config.director_conf }));
-    const file = write("combined.pcap", pcap(c.flows.map((f) => hex(f.packet))));
+    const file = write("combined.pcap", buildPcap(c.flows.map((f) => hex(f.packet))));
     expectVector((await routeJson(["--config", combined, "--system", "glb", "--pcap", file])).results, c.flows, "combined");
   });
 

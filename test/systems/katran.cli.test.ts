@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliBadInput, runCli } from "../cli-inprocess.js";
+import { buildPcap, ethernet } from "../fuzz/pcap-build.js";
 import { hex, loadSystemVectors } from "../vectors.js";
 
 interface VectorFlow {
@@ -21,40 +22,7 @@ const CASES: { id: string; config: any; flows: VectorFlow[] }[] = loadSystemVect
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowpin-katran-cli-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** A classic pcap (libpcap format, little-endian, microseconds) of the given frames. */
-function pcap(linkType: number, frames: Uint8Array[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 65535, true);
-  head.setUint32(20, linkType, true);
-  parts.push(new Uint8Array(head.buffer));
-  frames.forEach((f, i) => {
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, 1700000000 + i, true);
-    rec.setUint32(8, f.length, true);
-    rec.setUint32(12, f.length, true);
-    parts.push(new Uint8Array(rec.buffer), f);
-  });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
-/** An Ethernet II frame around an IP packet (type from the version nibble). */
-function ethernet(ip: Uint8Array): Uint8Array {
-  const f = new Uint8Array(14 + ip.length);
-  f.set([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2], 0);
-  f.set(ip[0]! >> 4 === 6 ? [0x86, 0xdd] : [0x08, 0x00], 12);
-  f.set(ip, 14);
-  return f;
-}
 
 function writeConfig(id: string, config: unknown): string {
   const file = path.join(dir, `${id}.json`);
@@ -89,7 +57,7 @@ describe("flowpin route: katran vectors", () => {
       expect(fromFlows.system).toBe("katran");
       expectVector(fromFlows.results, c.flows, `${c.id} --input`);
       const cap = path.join(dir, `${c.id}.pcap`);
-      fs.writeFileSync(cap, pcap(101, c.flows.map((f) => hex(f.packet))));
+      fs.writeFileSync(cap, buildPcap(c.flows.map((f) => hex(f.packet)), { linkType: 101 }));
       expectVector((await routeJson(["--config", config, "--pcap", cap])).results, c.flows, `${c.id} --pcap`);
     });
   }
@@ -98,7 +66,7 @@ describe("flowpin route: katran vectors", () => {
     const c = CASES.find((x) => x.id === "v6-tcp-port0-noflags-r65537")!;
     const config = writeConfig(`${c.id}-eth`, c.config);
     const cap = path.join(dir, `${c.id}-eth.pcap`);
-    fs.writeFileSync(cap, pcap(1, c.flows.map((f) => ethernet(hex(f.packet)))));
+    fs.writeFileSync(cap, buildPcap(c.flows.map((f) => ethernet(hex(f.packet))), { linkType: 1 }));
     expectVector((await routeJson(["--config", config, "--pcap", cap])).results, c.flows, "ethernet pcap");
     const csv = path.join(dir, `${c.id}.csv`);
     fs.writeFileSync(csv, `src,dst,sport,dport,proto\n${c.flows.map((f) => [f.flow.src, f.flow.dst, f.flow.sport, f.flow.dport, f.flow.proto].join(",")).join("\n")}\n`);
