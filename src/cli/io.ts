@@ -54,3 +54,13 @@ export function readInput(path: string, what: string, limit = MAX_INPUT_BYTES): 
     usage(`cannot read ${what} ${JSON.stringify(path)}: ${code === "ENOENT" ? "no such file" : code ?? String(e)}`);
   }
 }
+
+/**
+ * The --format flag: one of `allowed`, by default text on a terminal and JSON in a pipe (what
+ * a person reads, and what a program parses).
+ */
+export function formatFlag<F extends string>(value: unknown, allowed: readonly F[]): F {
+  const format = (value as string | undefined) ?? (process.stdout.isTTY ? "text" : "json");
+  if (!allowed.includes(format as F)) usage(`--format must be ${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}, got ${JSON.stringify(format)}`);
+  return format as F;
+}

@@ -1,7 +1,7 @@
 import type { Route, RouteDiff } from "../../systems/system.js";
 import type { Command, Values } from "../command.js";
 import { at } from "../flows.js";
-import { usage } from "../io.js";
+import { usage, formatFlag } from "../io.js";
 import { loadTable } from "../load-table.js";
 import { isSystemFile, loadSystem, NATIVE_HELP, NATIVE_OPTIONS, nativeOptions } from "../system-config.js";
 import { systemTablesDiff } from "../table-system.js";
@@ -92,8 +92,7 @@ ${NATIVE_HELP}`,
   },
   positionals: [2, 2],
   run(values, [oldPath, newPath], io) {
-    const format = (values.format as string | undefined) ?? (process.stdout.isTTY ? "text" : "json");
-    if (format !== "json" && format !== "text") usage(`--format must be json or text, got ${JSON.stringify(format)}`);
+    const format = formatFlag(values.format, ["json", "text"] as const);
     const sys = values.system as string | undefined;
     const systems = [isSystemFile(oldPath!, sys), isSystemFile(newPath!, sys)];
     if (systems[0] || systems[1]) {

@@ -4,7 +4,7 @@ import { SYSTEM_DEFINITIONS } from "../../systems/index.js";
 import type { Route } from "../../systems/system.js";
 import type { Command, Values } from "../command.js";
 import { at, fileRecords, forEachCaptureChunk, specRecords } from "../flows.js";
-import { usage } from "../io.js";
+import { usage, formatFlag } from "../io.js";
 import { loadSystem, NATIVE_HELP, NATIVE_OPTIONS, nativeOptions, type Definition } from "../system-config.js";
 
 /** The inputs of --flow / --input as the system's own input objects. */
@@ -62,8 +62,7 @@ ${NATIVE_HELP}`,
   run(values, _positionals, io) {
     const path = values.config;
     if (typeof path !== "string") usage("--config FILE is required");
-    const format = (values.format as string | undefined) ?? (process.stdout.isTTY ? "text" : "json");
-    if (!["json", "text", "csv"].includes(format)) usage(`--format must be text, json or csv, got ${JSON.stringify(format)}`);
+    const format = formatFlag(values.format, ["text", "json", "csv"] as const);
     const { def, config } = loadSystem(path, values.system as string | undefined, values.name as string | undefined, nativeOptions(values));
     const fleet = at(`${path}: `, () => def.create(config));
     const explain = values.explain === true;

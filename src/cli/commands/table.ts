@@ -1,7 +1,7 @@
 import { flowpinError } from "../../errors.js";
 import type { Command } from "../command.js";
 import { parseJson, toFleetConfig } from "../config.js";
-import { readInput, usage } from "../io.js";
+import { readInput, usage, formatFlag } from "../io.js";
 import { kindOf } from "../load-table.js";
 import { isSystemFile, loadSystem, NATIVE_HELP, NATIVE_OPTIONS, nativeOptions } from "../system-config.js";
 import { systemTablesBin, systemTablesJson, systemTablesText } from "../table-system.js";
@@ -55,8 +55,7 @@ ${NATIVE_HELP}`,
   run(values, _positionals, io) {
     const path = values.config;
     if (typeof path !== "string") usage("--config FILE is required");
-    const format = (values.format as string | undefined) ?? (process.stdout.isTTY ? "text" : "json");
-    if (!["json", "text", "bin"].includes(format)) usage(`--format must be json, text or bin, got ${JSON.stringify(format)}`);
+    const format = formatFlag(values.format, ["json", "text", "bin"] as const);
     if (format === "bin" && values.output === undefined && process.stdout.isTTY) usage("--format bin writes binary: use --output FILE or redirect stdout");
     const systemFlag = values.system as string | undefined;
     let data: string | Uint8Array;
