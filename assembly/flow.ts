@@ -11,7 +11,7 @@
 //   u32 profile @0, u32 flags @4, u32 seed4 @8, u32 seed6 @12 (cilium), u32 keyLen @16,
 //   key bytes @32 (flowpin k0 @32, k1 @36; glb 16 bytes; toeplitz keyLen bytes).
 import { OUT } from "./out";
-import { halfSipHash } from "./hash/halfsiphash";
+import { halfSip13w10, halfSip13w4 } from "./hash/halfsip13";
 import { sipHash } from "./hash/siphash";
 import { toeplitz } from "./hash/toeplitz";
 import { final, jhash, jhash2words, jhash3words } from "./hash/jhash";
@@ -192,11 +192,9 @@ function putV6(p: usize, w: usize): usize {
     const t = a; a = b; b = t;
     const u = sp; sp = dp; dp = u;
   }
-  store<u32>(TUPLE, bswap<u32>(a));
-  store<u32>(TUPLE, bswap<u32>(b), 4);
-  store<u32>(TUPLE, bswap<u32>((sp << 16) | dp), 8);
-  store<u32>(TUPLE, proto, 12);
-  return halfSipHash(load<u32>(cfg, KEY), load<u32>(cfg, KEY + 4), TUPLE, 13, 1, 3);
+  // The 13-byte message (a, b, ports big-endian, proto) as the four little-endian words
+  // halfSipHash would read, the last with the length byte.
+  return halfSip13w4(load<u32>(cfg, KEY), load<u32>(cfg, KEY + 4), bswap<u32>(a), bswap<u32>(b), bswap<u32>((sp << 16) | dp), proto | (13 << 24));
 }
 
 function hashV4(cfg: usize, a: u32, b: u32, sp: u32, dp: u32, proto: u32): u32 {
@@ -305,11 +303,10 @@ function hashV6(cfg: usize, s: usize, d: usize, sp: u32, dp: u32, proto: u32): u
         const u = sp; sp = dp; dp = u;
       }
     }
-    putV6Bytes(TUPLE, s);
-    putV6Bytes(TUPLE + 16, d);
-    store<u32>(TUPLE, bswap<u32>((sp << 16) | dp), 32);
-    store<u32>(TUPLE, proto, 36);
-    return halfSipHash(load<u32>(cfg, KEY), load<u32>(cfg, KEY + 4), TUPLE, 37, 1, 3);
+    return halfSip13w10(load<u32>(cfg, KEY), load<u32>(cfg, KEY + 4),
+      bswap<u32>(load<u32>(s)), bswap<u32>(load<u32>(s, 4)), bswap<u32>(load<u32>(s, 8)), bswap<u32>(load<u32>(s, 12)),
+      bswap<u32>(load<u32>(d)), bswap<u32>(load<u32>(d, 4)), bswap<u32>(load<u32>(d, 8)), bswap<u32>(load<u32>(d, 12)),
+      bswap<u32>((sp << 16) | dp), proto | (37 << 24));
   }
   if (profile == P_TOEPLITZ) {
     putV6Bytes(TUPLE, s);

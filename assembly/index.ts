@@ -24,7 +24,7 @@ export { halfsiphash24, halfsiphash13 } from "./hash/halfsiphash";
 export { toeplitz } from "./hash/toeplitz";
 export { flowHashV4, flowHashV6, flowHashBatch, packetHashBatch } from "./flow";
 export { maglevFill, maglevEnvoyParams, maglevStateBytes, maglevBitmapBytes } from "./maglev";
-export { maglevParams, maglevSort, maglevSortBytes, maglevPickV4, maglevPickV6 } from "./maglev";
+export { maglevParams, maglevSort, maglevSortBytes, maglevPickV4, maglevPickV6, maglevPickHeader } from "./maglev";
 export { glbBuild } from "./glb";
 export { routeBatch } from "./route";
 export { rdvPick, rdvPickBatch, rdvTopK, rdvLn, jump } from "./rendezvous";

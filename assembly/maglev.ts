@@ -21,6 +21,7 @@ import { murmur3_128 } from "./hash/murmur3";
 import { sipHash } from "./hash/siphash";
 import { flowHashV4, flowHashV6 } from "./flow";
 import { OUT } from "./out";
+import { fastmod, recip } from "./reduce";
 
 // @ts-ignore: decorator
 @inline const OFF: usize = 0;
@@ -483,22 +484,32 @@ export function maglevSort(keys: usize, starts: usize, lens: usize, n: u32, orde
 // ---------------------------------------------------------------------------------------
 // One decision per call: the flow hash and table[hash % M] in one Wasm call, so a numeric
 // pick crosses the JS/Wasm boundary once. `table` is a copy of the Maglev table in linear
-// memory (src/maglev.ts keeps one per engine); flags: 1 = u32 entries (else u16), 2 = the
-// hasher's result is 64 bits (envoy, glb: the u64 in OUT is reduced, as Envoy's
-// `table_[hash % table_size_]`).
+// memory (src/maglev.ts keeps one per engine) behind a 16-byte header: M (u32) at table - 16
+// and its fastmod constant (u64, assembly/reduce.ts) at table - 8, so a u32 hash is reduced
+// by two multiplications instead of a division and M is not an argument. flags: 1 = u32
+// entries (else u16), 2 = the hasher's result is 64 bits (envoy, glb: the u64 in OUT is
+// reduced, as Envoy's `table_[hash % table_size_]`).
 
 // @ts-ignore: decorator
-@inline function entryAt(table: usize, M: u32, flags: u32, lo: u32): u32 {
-  const slot = (flags & 2) != 0 ? <u32>(load<u64>(OUT) % <u64>M) : lo % M;
+@inline function entryAt(table: usize, flags: u32, lo: u32): u32 {
+  const M = load<u32>(table - 16);
+  const slot = (flags & 2) != 0 ? <u32>(load<u64>(OUT) % <u64>M) : fastmod(lo, load<u64>(table - 8), M);
   return (flags & 1) != 0 ? load<u32>(table + (<usize>slot << 2)) : <u32>load<u16>(table + (<usize>slot << 1));
 }
 
 /** table[flowHashV4(...) % M]: the backend index of one IPv4 flow (assembly/flow.ts layout). */
-export function maglevPickV4(cfg: usize, table: usize, M: u32, flags: u32, src: u32, dst: u32, sport: u32, dport: u32, proto: u32): u32 {
-  return entryAt(table, M, flags, flowHashV4(cfg, src, dst, sport, dport, proto));
+export function maglevPickV4(cfg: usize, table: usize, flags: u32, src: u32, dst: u32, sport: u32, dport: u32, proto: u32): u32 {
+  return entryAt(table, flags, flowHashV4(cfg, src, dst, sport, dport, proto));
 }
 
 /** table[flowHashV6(...) % M]; src and dst point at u32[4] address words. */
-export function maglevPickV6(cfg: usize, table: usize, M: u32, flags: u32, src: usize, dst: usize, sport: u32, dport: u32, proto: u32): u32 {
-  return entryAt(table, M, flags, flowHashV6(cfg, src, dst, sport, dport, proto));
+export function maglevPickV6(cfg: usize, table: usize, flags: u32, src: usize, dst: usize, sport: u32, dport: u32, proto: u32): u32 {
+  return entryAt(table, flags, flowHashV6(cfg, src, dst, sport, dport, proto));
+}
+
+/** Writes the header of a table copy at `table` (entries from table + 16) for M slots. */
+export function maglevPickHeader(table: usize, M: u32): void {
+  store<u32>(table, M);
+  store<u32>(table, 0, 4);
+  store<u64>(table, recip(M), 8);
 }

@@ -16,6 +16,8 @@
 // high halves u32[n] or 0. Outputs: out i32[n] = table[h % M], -1 where the flow fails the
 // match or `table` is 0 (no backend); hashes u32[n] (if not 0) = the flow hash.
 import { final, jhash2words, jhash3words } from "./hash/jhash";
+import { halfSip13w10, halfSip13w4 } from "./hash/halfsip13";
+import { fastmod, recip } from "./reduce";
 import { MSG, bswapx4, ciliumV6x4, flowpinV4Range, halfSip13x4w10, jfinalx4x2, jhash16x4, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
 
 // @ts-ignore: decorator
@@ -56,33 +58,10 @@ import { MSG, bswapx4, ciliumV6x4, flowpinV4Range, halfSip13x4w10, jfinalx4x2, j
 // @ts-ignore: decorator
 @inline const M_PROTO: u32 = 8;
 
-// HalfSipHash v2/v3 start values ("lyge", "tedb"), as assembly/hash/halfsiphash.ts.
-// @ts-ignore: decorator
-@inline const IV2: u32 = 0x6c796765;
-// @ts-ignore: decorator
-@inline const IV3: u32 = 0x74656462;
 // lookup3's JHASH_INITVAL.
 // @ts-ignore: decorator
 @inline const INITVAL: u32 = 0xdeadbeef;
 
-// ---------------------------------------------------------------------------------------
-// The reduction. h % M for u32 h by a precomputed reciprocal (Lemire, Kaser, Kurz, "Faster
-// Remainder by Direct Computation", 2019, fastmod_u32): c = floor((2^64 - 1) / M) + 1, then
-// h % M = ((c * h mod 2^64) * M) >> 64, exact for every u32 h and 1 <= M < 2^32. The 64x32
-// high product is taken in two halves, (L1*M + (L0*M >> 32)) >> 32, which cannot overflow.
-// test/route-kernel.reduce.test.ts checks it against BigInt over edge values and random ones.
-
-/** The fastmod constant for M (M = 1 gives 0, which makes every remainder 0). */
-// @ts-ignore: decorator
-@inline function recip(M: u32): u64 {
-  return u64.MAX_VALUE / <u64>M + 1;
-}
-
-// @ts-ignore: decorator
-@inline function fastmod(h: u32, c: u64, M: u32): u32 {
-  const low = c * <u64>h;
-  return <u32>(((low >> 32) * <u64>M + (((low & 0xffffffff) * <u64>M) >> 32)) >> 32);
-}
 
 /** table[slot] as an index, or -1 without a table. */
 // @ts-ignore: decorator
@@ -93,128 +72,6 @@ import { MSG, bswapx4, ciliumV6x4, flowpinV4Range, halfSip13x4w10, jfinalx4x2, j
 
 // ---------------------------------------------------------------------------------------
 // One flow at a time (baseline build, and the n mod 4 tail of the SIMD build).
-
-/** HalfSipHash-1-3 of a 13-byte message held as its four words (m3 = last byte | 13 << 24). */
-function halfSip13w4(k0: u32, k1: u32, m0: u32, m1: u32, m2: u32, m3: u32): u32 {
-  let v0 = k0, v1 = k1, v2 = k0 ^ IV2, v3 = k1 ^ IV3;
-  v3 ^= m0;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m0;
-  v3 ^= m1;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m1;
-  v3 ^= m2;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m2;
-  v3 ^= m3;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m3;
-  v2 ^= 0xff;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  return v1 ^ v3;
-}
-
-/** HalfSipHash-1-3 of a 37-byte message (IPv6 flow) held as its ten words. */
-function halfSip13w10(k0: u32, k1: u32, m0: u32, m1: u32, m2: u32, m3: u32, m4: u32, m5: u32, m6: u32, m7: u32, m8: u32, m9: u32): u32 {
-  let v0 = k0, v1 = k1, v2 = k0 ^ IV2, v3 = k1 ^ IV3;
-  v3 ^= m0;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m0;
-  v3 ^= m1;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m1;
-  v3 ^= m2;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m2;
-  v3 ^= m3;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m3;
-  v3 ^= m4;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m4;
-  v3 ^= m5;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m5;
-  v3 ^= m6;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m6;
-  v3 ^= m7;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m7;
-  v3 ^= m8;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m8;
-  v3 ^= m9;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 ^= m9;
-  v2 ^= 0xff;
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  v0 += v1; v1 = rotl<u32>(v1, 5); v1 ^= v0; v0 = rotl<u32>(v0, 16);
-  v2 += v3; v3 = rotl<u32>(v3, 8); v3 ^= v2;
-  v0 += v3; v3 = rotl<u32>(v3, 7); v3 ^= v0;
-  v2 += v1; v1 = rotl<u32>(v1, 13); v1 ^= v2; v2 = rotl<u32>(v2, 16);
-  return v1 ^ v3;
-}
 
 /** hashlittle over 16 bytes given as little-endian words (Katran's IPv6 source fold). */
 function jhash16(w0: u32, w1: u32, w2: u32, w3: u32, initval: u32): u32 {

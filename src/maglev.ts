@@ -249,11 +249,11 @@ export class Maglev implements BackendTable<MaglevEntry> {
       if (hasher.profile === "toeplitz") FlowHasher.checkKey(hasher, fam);
       const table = e === this.wasmEngine ? this.wasmTable : this.tableIn(e);
       const flags = hasher.bits === 64 ? this.wide | 2 : this.wide;
-      if (fam === 4) return this.backends[e.x.maglevPickV4(cfg, table, this.size, flags, w[0]!, w[4]!, w[8]!, w[9]!, w[10]!)]!;
+      if (fam === 4) return this.backends[e.x.maglevPickV4(cfg, table, flags, w[0]!, w[4]!, w[8]!, w[9]!, w[10]!)]!;
       const p = e.scratch(32);
       const dv = e.dv;
       for (let k = 0; k < 8; k++) dv.setUint32(p + 4 * k, w[k]!, true);
-      return this.backends[e.x.maglevPickV6(cfg, table, this.size, flags, p, p + 16, w[8]!, w[9]!, w[10]!)]!;
+      return this.backends[e.x.maglevPickV6(cfg, table, flags, p, p + 16, w[8]!, w[9]!, w[10]!)]!;
     }
     return this.backends[this.lookupIndex(hashOf(hashOrFlow, hasher))]!;
   }
@@ -281,7 +281,7 @@ export class Maglev implements BackendTable<MaglevEntry> {
     const e = active();
     const table = e === this.wasmEngine ? this.wasmTable : this.tableIn(e);
     const flags = hasher.bits === 64 ? this.wide | 2 : this.wide;
-    return this.backends[e.x.maglevPickV4(FlowHasher.v4Config(hasher, e), table, this.size, flags, src, dst, sport, dport, proto)]!;
+    return this.backends[e.x.maglevPickV4(FlowHasher.v4Config(hasher, e), table, flags, src, dst, sport, dport, proto)]!;
   }
 
   /** This table in `e`'s linear memory (copied there on first use). */
@@ -289,11 +289,14 @@ export class Maglev implements BackendTable<MaglevEntry> {
     if (e === this.wasmEngine) return this.wasmTable;
     let p = this.wasmTables?.get(e);
     if (p === undefined) {
+      // 16 bytes of header (M and its fastmod constant: assembly/maglev.ts), then the entries.
       const t = this.table;
-      p = e.alloc(t.byteLength);
+      const h = e.alloc(16 + t.byteLength);
+      e.x.maglevPickHeader(h, this.size);
+      p = h + 16;
       e.u8.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), p);
       (this.wasmTables ??= new Map()).set(e, p);
-      track(this, e, p, {});
+      track(this, e, h, {});
     }
     this.wasmEngine = e;
     this.wasmTable = p;

@@ -49,10 +49,12 @@ export interface WasmExports {
   /** order[0..n) = key indices sorted bytewise; scratch of maglevSortBytes(n) bytes. */
   maglevSort(keys: number, starts: number, lens: number, n: number, order: number, scratch: number): void;
   maglevSortBytes(n: number): number;
-  /** table[flow hash % size] for one IPv4 flow; flags 1 = u32 table, 2 = 64-bit hash. */
-  maglevPickV4(cfg: number, table: number, size: number, flags: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
+  /** Writes M and its fastmod constant in the 16 bytes at `header`; the table's entries follow them. */
+  maglevPickHeader(header: number, size: number): void;
+  /** table[flow hash % M] for one IPv4 flow (`table` = header + 16); flags 1 = u32 table, 2 = 64-bit hash. */
+  maglevPickV4(cfg: number, table: number, flags: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
   /** As maglevPickV4; src and dst point at u32[4] address words. */
-  maglevPickV6(cfg: number, table: number, size: number, flags: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
+  maglevPickV6(cfg: number, table: number, flags: number, src: number, dst: number, sport: number, dport: number, proto: number): number;
   /** Bytes of the Maglev state region for n backends. */
   maglevStateBytes(n: number): number;
   /** Bytes of the Maglev taken-slot bitmap for a table of `size` slots. */
@@ -86,4 +88,4 @@ export interface WasmExports {
 }
 
 /** The export names, for the drift test and for wasm2js output checks. */
-export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "maglevParams", "maglevSort", "maglevSortBytes", "maglevPickV4", "maglevPickV6", "glbBuild", "routeBatch", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump", "ctBytes", "ctInit", "ctLookup", "ctInsert", "ctRemove", "ctSweep", "ctLookupBatch"];
+export const EXPORT_NAMES: readonly (keyof WasmExports)[] = ["memory", "heapBase", "outPtr", "simd", "xxh32", "xxh64", "murmur3_32", "murmur3_128", "jhash", "jhash2words", "jhash3words", "siphash24", "siphash13", "halfsiphash24", "halfsiphash13", "toeplitz", "flowHashV4", "flowHashV6", "flowHashBatch", "packetHashBatch", "maglevFill", "maglevEnvoyParams", "maglevStateBytes", "maglevBitmapBytes", "maglevParams", "maglevSort", "maglevSortBytes", "maglevPickV4", "maglevPickV6", "maglevPickHeader", "glbBuild", "routeBatch", "rdvPick", "rdvPickBatch", "rdvTopK", "rdvLn", "jump", "ctBytes", "ctInit", "ctLookup", "ctInsert", "ctRemove", "ctSweep", "ctLookupBatch"];
