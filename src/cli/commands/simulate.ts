@@ -4,11 +4,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { flowpinError, show } from "../../errors.js";
-import type { MaglevProfileName, MaglevProfileOptions } from "../../index.js";
-import { ALGORITHMS, CONSISTENT, isConsistent, type AlgorithmName, type SimBackend } from "../../simulate/algorithms.js";
-import { toCsv, toJson, toText } from "../../simulate/format.js";
-import { addressOf, simulate, type FleetSource } from "../../simulate/simulate.js";
-import { disruptionSvg, loadSvg } from "../../simulate/svg.js";
+import type { MaglevProfileName, MaglevProfileOptions } from "../../profiles/maglev-profile.js";
+import { ALGORITHMS, CONSISTENT, isConsistent, type AlgorithmName, type SimBackend } from "../simulate/algorithms.js";
+import { toCsv, toJson, toText } from "../simulate/format.js";
+import { addressOf, simulate, type FleetSource } from "../simulate/simulate.js";
+import { disruptionSvg, loadSvg } from "../simulate/svg.js";
 import type { Command, Values } from "../command.js";
 import { hexBytes, maglevSeedOption, parseJson, toFleetConfig } from "../config.js";
 import { readInput, usage } from "../io.js";

@@ -7,7 +7,7 @@
 // arrive, in the same order, at the changed fleet (a node without a connection table). For a
 // consistent table that is its stateless mapping; a stateful policy (or bounded load, which
 // depends on the loads so far) replays the flows from the same seed over the changed fleet.
-import type { MaglevProfileName, MaglevProfileOptions } from "../profiles/maglev-profile.js";
+import type { MaglevProfileName, MaglevProfileOptions } from "../../profiles/maglev-profile.js";
 import { boundedInstances, instances, isConsistent, unsupported, type Algorithm, type AlgorithmKind, type AlgorithmName, type MeasureKind, type SimBackend } from "./algorithms.js";
 import { Random, flowSample } from "./random.js";
 import { loads, mean, moves, quantiles, samplingNoise, type LoadQuantiles } from "./stats.js";

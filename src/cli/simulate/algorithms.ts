@@ -5,9 +5,14 @@
 // load over a consistent table assign that sample's flows one after another, in order, since
 // their choice depends on the loads so far. Adding an algorithm is one adapter here.
 // Through the default entry, which installs the Wasm engine provider.
-import { policyState, STATEFUL_POLICIES, XorShift32, type StatefulPolicy } from "../balancer/policies.js";
-import { boundedLoadPick, boundedLoadSlots, overloadFactor } from "../bounded-load.js";
-import { GlbTable, Maglev, Rendezvous, Ring, jump, type MaglevBackend, type MaglevProfileName, type MaglevProfileOptions } from "../index.js";
+import { policyState, STATEFUL_POLICIES, XorShift32, type StatefulPolicy } from "../../balancer/policies.js";
+import { boundedLoadPick, boundedLoadSlots, overloadFactor } from "../../bounded-load.js";
+import { GlbTable } from "../../glb.js";
+import { jump } from "../../jump.js";
+import { Maglev } from "../../maglev.js";
+import type { MaglevBackend, MaglevProfileName, MaglevProfileOptions } from "../../profiles/maglev-profile.js";
+import { Rendezvous } from "../../rendezvous.js";
+import { Ring } from "../../ring.js";
 
 /** The consistent algorithms: stateless, every node computes the same owner for a flow. */
 export const CONSISTENT = ["maglev", "rendezvous", "ring", "jump", "glb"] as const;
