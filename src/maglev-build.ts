@@ -137,9 +137,11 @@ function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBack
     }
     const r = b as Record<string, unknown>;
     // The fields of every profile are known (one backend list serves them all, as in
-    // `flowpin simulate`); a misspelled one (`wieght`) is refused rather than ignored.
+    // `flowpin simulate`); a misspelled one (`wieght`) is refused rather than ignored. The
+    // two fields nearly every backend has are compared first (interned names: a pointer
+    // compare each), before the Set.
     for (const k in r) {
-      if (!KNOWN_BACKEND_FIELDS.has(k) && hasOwn.call(r, k)) v.knownFields(`backends[${i}]`, r, BACKEND_FIELDS);
+      if (k !== "id" && k !== "weight" && !KNOWN_BACKEND_FIELDS.has(k) && hasOwn.call(r, k)) v.knownFields(`backends[${i}]`, r, BACKEND_FIELDS);
     }
     const id = r.id;
     if (typeof id !== "string" || id.length === 0) v.nonEmptyString(`backends[${i}].id`, id, "INVALID_TYPE");
