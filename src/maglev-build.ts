@@ -114,6 +114,44 @@ class FirstIndex {
 }
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** FirstIndex for u64 identities given as (hi, lo) halves: open addressing on the two words. */
+class FirstIndexU64 {
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  private readonly halves: Uint32Array;
+
+  constructor(n: number) {
+    let size = 16;
+    while (size < 2 * n) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+    this.halves = new Uint32Array(2 * n);
+  }
+
+  /** The index the u64 at w[at], w[at + 1] was first seen at, or -1 after recording it at `i`. */
+  seen(w: Uint32Array, at: number, i: number): number {
+    const hi = w[at]!;
+    const lo = w[at + 1]!;
+    let h = Math.imul(SEED ^ hi, 0x01000193);
+    h = Math.imul(h ^ lo, 0x01000193);
+    h = (h ^ (h >>> 15)) & this.mask;
+    const slots = this.slots;
+    const halves = this.halves;
+    for (;;) {
+      const j = slots[h]!;
+      if (j === 0) {
+        slots[h] = i + 1;
+        halves[2 * i] = hi;
+        halves[2 * i + 1] = lo;
+        return -1;
+      }
+      if (halves[2 * j - 2] === hi && halves[2 * j - 1] === lo) return j - 1;
+      h = (h + 1) & this.mask;
+    }
+  }
+}
+const U64W = new Uint32Array(2);
+
 /**
  * Every backend checked in input order, the first problem thrown. Messages (and the strings
  * they need) are made only on failure: at 10 000 backends, building "backends[i]" names
@@ -126,6 +164,7 @@ function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBack
   // Until a backend's identity differs from its id (an envoy `key`, or any other profile),
   // identities repeat exactly when ids do, and the ids' check covers them.
   let identities: FirstIndex | undefined;
+  const u64s = profile.identityU64 === undefined ? undefined : new FirstIndexU64(list.length);
   let anyWeight = false;
   const out: NormalizedBackend[] = [];
   // An index loop, not map(): map skips the holes of a sparse array, which must be reported
@@ -154,6 +193,16 @@ function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBack
     }
     if (weight > 0) anyWeight = true;
     const nb = profile.backend(r, weight, i);
+    if (u64s !== undefined) {
+      // A u64 identity (katran): compared as two words; its decimal text only for the message.
+      profile.identityU64!(nb, U64W, 0);
+      const same = u64s.seen(U64W, 0, i);
+      if (same >= 0) {
+        throw flowpinError("DUPLICATE_BACKEND", `backends[${i}] (${show(id)}) hashes like backends[${same}]: both have the ${profile.name} key ${show(profile.identity(nb))}`);
+      }
+      out.push(nb);
+      continue;
+    }
     const identity = profile.identity(nb);
     if (identities === undefined && identity !== id) {
       identities = new FirstIndex(list.length);

@@ -99,6 +99,14 @@ it("duplicates are reported at the index, and before the errors, the sequential 
   const d = list(3000);
   d[5] = { id: "k", key: "b2500" };
   expect(code(() => new Maglev({ backends: d }))).toBe('DUPLICATE_BACKEND: backends[2500] ("b2500") hashes like backends[5]: both have the envoy key "b2500"');
+  // katran: the u64 hash is the identity, compared as two words; a number and a bigint of one
+  // value repeat each other, hashes equal in one half only do not.
+  const k = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}`, hash: BigInt(i) * 0x100000001n }) as { id: string; hash: bigint | number });
+  k[2000] = { id: "n", hash: 7 * 0x100000001 };
+  expect(code(() => new Maglev({ profile: "katran", backends: k }))).toBe('DUPLICATE_BACKEND: backends[2000] ("n") hashes like backends[7]: both have the katran key "30064771079"');
+  k[2000] = { id: "n", hash: 7n * 0x100000000n + 8n };
+  k[2001] = { id: "m", hash: 8n * 0x100000000n + 7n };
+  expect(new Maglev({ profile: "katran", backends: k }).backends).toHaveLength(3000);
   // Strings that differ only after many shared characters, and lone surrogates, are not duplicates.
   const long = "x".repeat(5000);
   expect(new Maglev({ size: 7, backends: [{ id: `${long}a` }, { id: `${long}b` }, { id: "\ud800" }, { id: "\udc00" }] }).backends).toHaveLength(4);

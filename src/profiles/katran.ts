@@ -58,6 +58,7 @@ export const katran: MaglevProfile = {
 
   // The decimal text of the u64 (bigint and number hashes of one value give the same string).
   identity: (b) => String(b.hash),
+  identityU64: (b, out, at) => u64Halves(b.hash!, out, at),
 
   plan(backends, options: MaglevProfileOptions, _size, keys): MaglevPlan {
     let sum = 0;

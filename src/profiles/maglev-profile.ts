@@ -85,6 +85,11 @@ export interface MaglevProfile {
   /** The string that identifies a backend's permutation (duplicates are rejected; params are cached by it). */
   identity(b: NormalizedBackend): string;
   /**
+   * Where the identity is the decimal text of a u64 (katran's endpoint hash): its halves, so
+   * duplicates are found on two words without making 10 000 decimal strings.
+   */
+  identityU64?(b: NormalizedBackend, out: Uint32Array, at: number): void;
+  /**
    * The build order and schedule. With `keys`, a profile that sorts by key bytes leaves them
    * laid out there (keys.keys, released by the caller) and keys.slots[k] = the key of order[k],
    * so params() hashes the same bytes instead of laying them out again.
