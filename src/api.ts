@@ -34,10 +34,25 @@ export type { SystemName, Route, RouteOptions, RouteDiff, RouteChange, System, S
 export type { RouteArrays } from "./engine/route-kernel.js";
 export type { FlowpinSystemConfig, FlowpinSystemBackend, FlowpinBackendState, FlowpinRouter, FlowColumns } from "./systems/flowpin/index.js";
 export type { EnvoyClusterConfig, EnvoyHost, EnvoyHashPolicy, EnvoyHealth, EnvoyLbPolicy, EnvoyRequest, EnvoyRoute } from "./systems/envoy/index.js";
-export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute, GlbSystem } from "./systems/glb/index.js";
-export type { NginxConfig, NginxServer, NginxFlow, NginxRoute, NginxServerChange, NginxConfOptions, NginxSystem } from "./systems/nginx/index.js";
-export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput, KatranSystem, KatranModifyAction } from "./systems/katran/index.js";
-export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState, CiliumSystem } from "./systems/cilium/index.js";
+export type { GlbSystemConfig, GlbForwardingTable, GlbTableConfig, GlbBackendConfig, GlbBindConfig, GlbDirectorConfig, GlbHashFieldsConfig, GlbFlow, GlbInput, GlbRoute, GlbAltRoute } from "./systems/glb/index.js";
+export type { NginxConfig, NginxServer, NginxFlow, NginxRoute, NginxServerChange, NginxConfOptions } from "./systems/nginx/index.js";
+export type { KatranConfig, KatranVip, KatranReal, KatranVipFlag, KatranRealEntry, KatranInput, KatranModifyAction } from "./systems/katran/index.js";
+export type { CiliumConfig, CiliumService, CiliumBackend, CiliumBackendState, CiliumProtocol, CiliumVersion, CiliumSeeds, CiliumInput, CiliumRoute, CiliumReason, CiliumState } from "./systems/cilium/index.js";
 export type { IpvsConfig, IpvsServiceConfig, IpvsOperation, IpvsFamily, IpvsProtocol, IpvsForward, IpvsSchedulerFlag, IpvsFlow, IpvsInput, IpvsRoute, IpvsDestination, IpvsSystem, IpvsadmParseOptions } from "./systems/ipvs/index.js";
 export type { HaproxyConfig, HaproxyServerConfig, HaproxyOperation, HaproxyRuntimeState, HaproxyHashFunction, HaproxyConnection, HaproxyRoute, HaproxyRouteOptions, HaproxySystem, HaproxyServerState } from "./systems/haproxy/index.js";
 export { Balancer, ConnTable, healthCheck, BALANCER_POLICIES, STATEFUL_POLICIES, MAX_CONNECTIONS, type BalancerOptions, type BalancerBackend, type BalancerPolicy, type TablePolicy, type StatefulPolicy, type BackendState, type BalancerPick, type PickReason, type BalancerChanges, type BalancerChange, type BackendCounters, type UsableBackend, type ConnTableOptions, type ConnTableStats, type HealthCheckOptions } from "./balancer/index.js";
+
+// System classes are types only: the published declarations must not offer them as values
+// (a class re-exported with `export type` comes out of the declaration bundler as a value).
+import type { GlbSystem as GlbSystemClass } from "./systems/glb/index.js";
+/** The object `systems.glb()` returns (a type only: build one with `systems.glb(config)`). */
+export type GlbSystem = GlbSystemClass;
+import type { NginxSystem as NginxSystemClass } from "./systems/nginx/index.js";
+/** The object `systems.nginx()` returns (a type only: build one with `systems.nginx(config)`). */
+export type NginxSystem = NginxSystemClass;
+import type { KatranSystem as KatranSystemClass } from "./systems/katran/index.js";
+/** The object `systems.katran()` returns (a type only: build one with `systems.katran(config)`). */
+export type KatranSystem = KatranSystemClass;
+import type { CiliumSystem as CiliumSystemClass } from "./systems/cilium/index.js";
+/** The object `systems.cilium()` returns (a type only: build one with `systems.cilium(config)`). */
+export type CiliumSystem = CiliumSystemClass;

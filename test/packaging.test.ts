@@ -136,6 +136,18 @@ describe("the packed package", () => {
     expect(text.match(NODE_IMPORT) ?? []).toEqual([]);
   });
 
+  it("every value the declarations export exists at run time (a type-only class must not be offered as a value)", async () => {
+    // dist/js.d.ts re-exports index.d.ts's names: index's value list is checked against js.js too.
+    for (const [dts, js] of [["dist/index.d.ts", "dist/index.js"], ["dist/index.d.ts", "dist/js.js"], ["dist/node.d.ts", "dist/node.js"]] as const) {
+      const text = fs.readFileSync(path.join(root, dts), "utf8");
+      const list = /export \{([^}]*)\};\s*$/.exec(text)?.[1] ?? "";
+      const values = list.split(",").map((x) => x.trim()).filter((x) => x && !x.startsWith("type "));
+      expect(values.length, dts).toBeGreaterThan(0);
+      const mod = (await import(path.join(root, js))) as Record<string, unknown>;
+      expect(values.filter((v) => mod[v.split(" as ").pop()!] === undefined), `${dts} exports values missing from ${js}`).toEqual([]);
+    }
+  });
+
   it("the default, js and workerd entries bundle for a browser (esbuild --platform=browser)", async () => {
     const { build } = await import("esbuild");
     for (const [name, conditions] of [["default", ["browser", "import"]], ["js", ["import"]], ["workerd", ["workerd", "browser", "import"]]] as const) {
