@@ -45,14 +45,26 @@ export { Balancer, ConnTable, healthCheck, BALANCER_POLICIES, STATEFUL_POLICIES,
 // System classes are types only: the published declarations must not offer them as values
 // (a class re-exported with `export type` comes out of the declaration bundler as a value).
 import type { GlbSystem as GlbSystemClass } from "./systems/glb/index.js";
-/** The object `systems.glb()` returns (a type only: build one with `systems.glb(config)`). */
+/**
+ * The object `systems.glb()` returns (a type only: build one with `systems.glb(config)`).
+ * @interface
+ */
 export type GlbSystem = GlbSystemClass;
 import type { NginxSystem as NginxSystemClass } from "./systems/nginx/index.js";
-/** The object `systems.nginx()` returns (a type only: build one with `systems.nginx(config)`). */
+/**
+ * The object `systems.nginx()` returns (a type only: build one with `systems.nginx(config)`).
+ * @interface
+ */
 export type NginxSystem = NginxSystemClass;
 import type { KatranSystem as KatranSystemClass } from "./systems/katran/index.js";
-/** The object `systems.katran()` returns (a type only: build one with `systems.katran(config)`). */
+/**
+ * The object `systems.katran()` returns (a type only: build one with `systems.katran(config)`).
+ * @interface
+ */
 export type KatranSystem = KatranSystemClass;
 import type { CiliumSystem as CiliumSystemClass } from "./systems/cilium/index.js";
-/** The object `systems.cilium()` returns (a type only: build one with `systems.cilium(config)`). */
+/**
+ * The object `systems.cilium()` returns (a type only: build one with `systems.cilium(config)`).
+ * @interface
+ */
 export type CiliumSystem = CiliumSystemClass;
