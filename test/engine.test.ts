@@ -83,12 +83,23 @@ describe("engine selection", () => {
   it("a host without SIMD: init() loads the baseline build's file; a host with SIMD never reads it", () => {
     const dist = path.join(root, "dist");
     const simdBytes = fs.statSync(path.join(dist, "flowpin-simd.wasm")).size;
-    const noSimd = `const v = WebAssembly.validate; WebAssembly.validate = (b) => (b.byteLength === ${simdBytes} ? false : v(b));`;
+    // A host without SIMD refuses the SIMD build both ways the provider may ask: validate()
+    // says false, compiling throws a CompileError.
+    const noSimd =
+      `const v = WebAssembly.validate; WebAssembly.validate = (b) => (b.byteLength === ${simdBytes} ? false : v(b));` +
+      `const M = WebAssembly.Module; WebAssembly.Module = function (b) { if (b.byteLength === ${simdBytes}) throw new WebAssembly.CompileError("no SIMD here"); return new M(b); };`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", `${noSimd} const m = await import(${JSON.stringify(path.join(dist, "index.js"))}); console.log(m.engines().length, await m.init(), m.engines().join(","), m.hashes.xxh32(new Uint8Array(0)).toString(16));`], { encoding: "utf8" });
     expect(out.trim()).toBe("0 wasm wasm 2cc5d05");
     // With SIMD, the engines listed are the SIMD build alone: nothing else was loaded.
     const simd = execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(path.join(dist, "index.js"))}); console.log(m.engines().join(","), m.engine());`], { encoding: "utf8" });
     expect(simd.trim()).toBe("wasm-simd wasm-simd");
+  });
+
+  it("a host that refuses synchronous compilation (browsers' main thread): the SIMD build is still listed and init() compiles it", () => {
+    const dist = path.join(root, "dist");
+    const noSync = `WebAssembly.Module = function () { throw new RangeError("WebAssembly.Module is disallowed on the main thread"); };`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `${noSync} const m = await import(${JSON.stringify(path.join(dist, "index.js"))}); console.log(m.engines().join(","), await m.init(), m.hashes.xxh32(new Uint8Array(0)).toString(16));`], { encoding: "utf8" });
+    expect(out.trim()).toBe("wasm-simd wasm-simd 2cc5d05");
   });
 
   it("the flowpin/js entry runs only the JS engine", () => {
