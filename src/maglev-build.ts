@@ -2,6 +2,7 @@
 // (assembly/maglev.ts is the other). Internal; the public surface is src/maglev.ts.
 import { active } from "./engine/state.js";
 import { flowpinError, show } from "./errors.js";
+import type { StagedIds } from "./profiles/keys.js";
 import { MAX_TABLE_SIZE, isPrime, type MaglevBackend, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend, type PlanKeys } from "./profiles/maglev-profile.js";
 import { maglevProfile } from "./profiles/registry.js";
 import * as v from "./validate.js";
@@ -49,6 +50,8 @@ export interface MaglevInputs {
   size: number;
   options: MaglevProfileOptions;
   backends: readonly NormalizedBackend[];
+  /** The ids as validation staged them (envoy without keys), for the next build's sort; dropped by it. */
+  ids?: StagedIds;
 }
 
 /** Validates everything `new Maglev(options)` accepts; throws FlowpinError naming the field. */
@@ -68,9 +71,11 @@ export function validateInputs(raw: unknown): MaglevInputs {
   });
   const options = profile.options(o);
   const backends = validateBackends(profile, o.backends);
+  const ids = staged;
+  staged = undefined;
   if (o.allowUnslotted !== undefined && typeof o.allowUnslotted !== "boolean") throw flowpinError("INVALID_TYPE", `allowUnslotted must be a boolean, got ${show(o.allowUnslotted)}`);
   const size = validateSize(profile, o.size, o.allowUnslotted === true ? 0 : backends.length);
-  return { profile, size, options, backends };
+  return ids === undefined ? { profile, size, options, backends } : { profile, size, options, backends, ids };
 }
 
 const KNOWN_BACKEND_FIELDS: ReadonlySet<string> = new Set(BACKEND_FIELDS);
@@ -86,18 +91,31 @@ class FirstIndex {
   private readonly slots: Int32Array;
   private readonly mask: number;
   private readonly strings: string[] = [];
+  // With staging (stage()): each string's UTF-16 units written as bytes, 8-aligned, while
+  // the hash reads them anyway; dropped (undefined) at the first non-ASCII unit.
+  private data: Uint8Array | undefined;
+  private starts: Uint32Array | undefined;
+  private lens: Uint32Array | undefined;
+  private at = 0;
 
-  constructor(n: number) {
+  constructor(n: number, stage = false) {
     let size = 16;
     while (size < 2 * n) size *= 2;
     this.slots = new Int32Array(size);
     this.mask = size - 1;
+    if (stage) {
+      this.data = new Uint8Array(24 * n + 64);
+      this.starts = new Uint32Array(n);
+      this.lens = new Uint32Array(n);
+    }
   }
 
   /** The index `s` was first seen at, or -1 after recording it at `i`. */
   seen(s: string, i: number): number {
     let h = SEED ^ s.length;
-    for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+    const data = this.data;
+    if (data !== undefined) h = this.stageAndHash(s, i, h, data);
+    else for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
     h = (h ^ (h >>> 15)) & this.mask;
     const slots = this.slots;
     for (;;) {
@@ -110,6 +128,37 @@ class FirstIndex {
       if (this.strings[at - 1] === s) return at - 1;
       h = (h + 1) & this.mask;
     }
+  }
+
+  private stageAndHash(s: string, i: number, h: number, data: Uint8Array): number {
+    const n = s.length;
+    let p = this.at;
+    if (p + n > data.length) {
+      const bigger = new Uint8Array(2 * (p + n));
+      bigger.set(data.subarray(0, p));
+      this.data = data = bigger;
+    }
+    let any = 0;
+    for (let k = 0; k < n; k++) {
+      const c = s.charCodeAt(k);
+      h = Math.imul(h ^ c, 0x01000193);
+      data[p + k] = c;
+      any |= c;
+    }
+    if (any >= 0x80) {
+      this.data = undefined;
+      return h;
+    }
+    this.starts![i] = p;
+    this.lens![i] = n;
+    this.at = (p + n + 7) & ~7;
+    return h;
+  }
+
+  /** The staged strings (every one seen, input order), or undefined after a non-ASCII one. */
+  staged(): StagedIds | undefined {
+    const data = this.data;
+    return data === undefined ? undefined : { data, starts: this.starts!, lens: this.lens!, bytes: this.at };
   }
 }
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -160,7 +209,8 @@ const U64W = new Uint32Array(2);
 function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBackend[] {
   if (!Array.isArray(list)) throw flowpinError("INVALID_TYPE", `backends must be an array, got ${show(list)}`);
   if (list.length === 0) throw flowpinError("NO_BACKENDS", "backends is empty: a Maglev table needs at least one backend");
-  const ids = new FirstIndex(list.length);
+  // Envoy sorts and hashes the ids themselves (without `key`s): staged as bytes here.
+  const ids = new FirstIndex(list.length, profile.name === "envoy");
   // Until a backend's identity differs from its id (an envoy `key`, or any other profile),
   // identities repeat exactly when ids do, and the ids' check covers them.
   let identities: FirstIndex | undefined;
@@ -215,8 +265,12 @@ function validateBackends(profile: MaglevProfile, list: unknown): NormalizedBack
     out.push(nb);
   }
   if (!anyWeight) throw flowpinError("INVALID_WEIGHT", "every backend has weight 0: at least one needs a positive weight");
+  // Staged ids serve as sort keys only while every identity is the id (no `key`).
+  staged = identities === undefined ? ids.staged() : undefined;
   return out;
 }
+// validateBackends' staged ids, taken by validateInputs right after it returns.
+let staged: StagedIds | undefined;
 
 function validateSize(profile: MaglevProfile, raw: unknown, count: number): number {
   const size = raw === undefined ? profile.defaultSize : raw;
@@ -246,6 +300,11 @@ export function buildTable(inputs: MaglevInputs, shared: boolean, previous?: Par
   const e = active();
   // Keys the plan laid out in Wasm memory to sort them, kept for params(): laid out once.
   const laid: PlanKeys = {};
+  if (inputs.ids !== undefined) {
+    laid.ids = inputs.ids;
+    // Used once: the Maglev keeping these inputs does not keep the bytes.
+    inputs.ids = undefined;
+  }
   try {
     const plan = profile.plan(backends, options, size, laid);
     const order = plan.order;

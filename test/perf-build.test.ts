@@ -57,6 +57,22 @@ forEachEngine("proportionate build: random fleets against the references", () =>
     expect(Array.from(rebuilt.table)).toEqual(refEnvoy(next.map((key) => ({ key, weight: 1 })), 65537));
   });
 
+  it("envoy keyed by id (ids staged as bytes during validation): long ids past the staging buffer, non-ASCII ids, zero weights, one backend with a key", () => {
+    const r = new Rng(0x1d5);
+    const ks = keys(r, 3000);
+    const long = ks.map((k, i) => `${"p".repeat(40 + (i % 50))}${k}`);
+    const ascii = ks.filter((k) => !/[^\x00-\x7f]/.test(k));
+    for (const idList of [ks, long, ascii]) {
+      const weights = idList.map((_, i) => (i === 0 ? 1 : r.int(4)));
+      const lb = new Maglev({ size: 65537, backends: idList.map((id, i) => ({ id, weight: weights[i] })) });
+      expect(Array.from(lb.table)).toEqual(refEnvoy(idList.map((key, i) => ({ key, weight: weights[i]! })), 65537));
+      // A key on one backend: the sort keys are no longer all ids.
+      const keyed = idList.map((id, i) => (i === 7 ? { id, key: "another key", weight: weights[i] } : { id, weight: weights[i] }));
+      const lk = new Maglev({ size: 65537, backends: keyed });
+      expect(Array.from(lk.table)).toEqual(refEnvoy(idList.map((id, i) => ({ key: i === 7 ? "another key" : id, weight: weights[i]! })), 65537));
+    }
+  });
+
   it("katran v1 and v2: 2000 random u64 hashes given as bigints and as safe integers", () => {
     const r = new Rng(0xca7a);
     const eps = Array.from({ length: 2000 }, (_, i) => {

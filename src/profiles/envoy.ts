@@ -12,7 +12,7 @@ import { active } from "../engine/state.js";
 import { flowpinError, show } from "../errors.js";
 import { nonEmptyString } from "../validate.js";
 import { Keys, PARAMS } from "./keys.js";
-import { KIND, positiveOrder, sortByKey, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
+import { KIND, positiveOrder, sortByKey, sortLaidOut, type MaglevPlan, type MaglevProfile, type MaglevProfileOptions, type NormalizedBackend } from "./maglev-profile.js";
 
 function keyOf(b: NormalizedBackend): string {
   return b.key ?? b.id;
@@ -98,7 +98,8 @@ export const envoy: MaglevProfile = {
     }
     const positive = positiveOrder(n, (i) => normalized[i]! > 0);
     if (positive.length === 0) throw flowpinError("INVALID_WEIGHT", "every backend has weight zero (or sits in a zero-weight locality)");
-    const order = sortByKey(positive, (i) => keyOf(backends[i]!), keys);
+    // Without `key`s the sort keys are the ids, which validation staged as bytes.
+    const order = keys?.ids ? sortLaidOut(positive, Keys.staged(active(), keys.ids, positive), keys) : sortByKey(positive, (i) => keyOf(backends[i]!), keys);
     const fw = new Float64Array(order.length);
     let max = 0;
     for (let k = 0; k < order.length; k++) {

@@ -23,6 +23,20 @@ export function u64Halves(h: bigint | number, out: Uint32Array, at: number): voi
   }
 }
 
+/**
+ * Backend ids as ASCII bytes, each 8-aligned (the layout Keys.strings makes), written while
+ * validation read their characters anyway (src/maglev-build.ts FirstIndex): a profile whose
+ * sort keys are the ids (envoy without `key`s) lays them out with one copy.
+ */
+export interface StagedIds {
+  readonly data: Uint8Array;
+  /** Byte offset and length of backend i's id, input order. */
+  readonly starts: Uint32Array;
+  readonly lens: Uint32Array;
+  /** Bytes of `data` in use. */
+  readonly bytes: number;
+}
+
 export class Keys {
   readonly n: number;
   private readonly e: Engine;
@@ -81,6 +95,23 @@ export class Keys {
       w[s + k] = at;
       w[l + k] = i;
       at += (i + 7) & ~7;
+    }
+    return keys;
+  }
+
+  /** The staged ids of backends indices[k], k < indices.length, as keys (one copy of the bytes). */
+  static staged(e: Engine, ids: StagedIds, indices: ArrayLike<number>): Keys {
+    const count = indices.length;
+    const keys = new Keys(e, count, ids.bytes);
+    const mem = e.u8;
+    mem.set(ids.data.subarray(0, ids.bytes), keys.data);
+    const w = new Uint32Array(mem.buffer);
+    const s = keys.starts >>> 2;
+    const l = keys.lens >>> 2;
+    for (let k = 0; k < count; k++) {
+      const i = indices[k]!;
+      w[s + k] = ids.starts[i]!;
+      w[l + k] = ids.lens[i]!;
     }
     return keys;
   }

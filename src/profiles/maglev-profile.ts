@@ -5,7 +5,7 @@
 import { active } from "../engine/state.js";
 import { flowpinError, show } from "../errors.js";
 import { nonEmptyString } from "../validate.js";
-import { Keys } from "./keys.js";
+import { Keys, type StagedIds } from "./keys.js";
 
 export type MaglevProfileName = "envoy" | "katran" | "cilium" | "ipvs";
 
@@ -106,6 +106,8 @@ export interface MaglevProfile {
 export interface PlanKeys {
   keys?: Keys;
   slots?: Uint32Array;
+  /** In: the backends' ids staged by validation, when every sort key is the id (envoy). */
+  ids?: StagedIds;
 }
 
 /** params()'s view of laid-out keys: key idx[k] for the k-th backend asked for. */
