@@ -2,7 +2,7 @@
 // plus lookup arithmetic checked against BigInt.
 import { describe, expect, it, vi } from "vitest";
 import { envoy } from "../src/profiles/envoy.js";
-import { Maglev, type MaglevBackend, type MaglevOptions } from "../src/index.js";
+import { FlowBatch, FlowHasher, Maglev, type MaglevBackend, type MaglevOptions } from "../src/index.js";
 import { forEachEngine } from "./engines.js";
 import { Rng } from "./rng.js";
 
@@ -142,6 +142,27 @@ forEachEngine("maglev properties", () => {
         if (lb !== many) expect(Array.from(lb.lookupBatch(lo, new Uint16Array(n), hi))).toEqual(Array.from(out));
       }
     }
+  });
+
+  it("lookupBatch over a FlowBatch's own hashes column (a view of the engine's memory), with the memory growing under it", () => {
+    const lb = new Maglev({ size: 655373, backends: fleet(300) });
+    const hasher = new FlowHasher({ key: Uint8Array.from([9, 8, 7, 6, 5, 4, 3, 2]) });
+    const n = 1 << 19;
+    const b = new FlowBatch(n);
+    const r = new Rng(11);
+    for (let i = 0; i < n; i++) {
+      b.src[i] = r.int(0x7fffffff);
+      b.dst[i] = r.int(0x7fffffff);
+      b.sport[i] = r.int(65536);
+      b.dport[i] = 443;
+      b.proto[i] = 6;
+    }
+    hasher.hashBatch(b);
+    const want = Array.from(b.hashes, (h) => lb.table[h % lb.size]);
+    // Fresh scratch for 2^19 hashes grows the memory: b.hashes is read by address.
+    const got = lb.lookupBatch(b.hashes, new Uint16Array(n));
+    expect(Array.from(got)).toEqual(want);
+    expect(Array.from(lb.lookupBatch(b.hashes, new Uint32Array(n)))).toEqual(want);
   });
 
   it("pick() hashes the flow with the given hasher", () => {

@@ -221,7 +221,9 @@ export function routeKernel(spec: RouteSpec, table: Uint16Array | Uint32Array | 
 /**
  * Maglev-style lookup of given hashes in Wasm: `out[i]` = `table[h_i % M]` with h_i the u32
  * `hashes[i]`, or the u64 `hashesHi[i]·2^32 + hashes[i]`. `out` may be any integer array wide
- * enough for the indices (Maglev.lookupBatch hands its Uint16Array / Uint32Array). Returns `out`.
+ * enough for the indices (Maglev.lookupBatch hands its Uint16Array / Uint32Array). Views of
+ * the engine's memory (a FlowBatch's columns) are read in place. Returns `out` (a fresh view of
+ * the same memory where `out` was a view of the engine's memory that growing it detached).
  * @example lookupIndices(spec, table, hashes, new Int32Array(hashes.length))
  */
 export function lookupIndices<T extends Int32Array | Uint32Array | Uint16Array>(spec: RouteSpec, table: Uint16Array | Uint32Array, hashes: Uint32Array, out: T, hashesHi?: Uint32Array): T {
@@ -231,6 +233,13 @@ export function lookupIndices<T extends Int32Array | Uint32Array | Uint16Array>(
   if (out.length < n) throw flowpinError("OUT_OF_RANGE", `out has ${out.length} elements, fewer than the ${n} hashes`);
   if (hashesHi !== undefined && hashesHi.length < n) throw flowpinError("OUT_OF_RANGE", `hashesHi has ${hashesHi.length} elements, fewer than the ${n} hashes`);
   const e = active();
+  // Arrays that are views of this engine's memory (a FlowBatch's hashes column) are read or
+  // written in place by address: growing the memory below (tablePtr, scratch) detaches the
+  // views themselves, not what they address.
+  const mem = e.u8.buffer;
+  const hashesAt = hashes.buffer === mem ? hashes.byteOffset : -1;
+  const hiAt = hashesHi !== undefined && hashesHi.buffer === mem ? hashesHi.byteOffset : -1;
+  const outAt = out.buffer === mem ? out.byteOffset : -1;
   const tp = tablePtr(e, table);
   const chunk = Math.min(n, CHUNK);
   const base = e.scratch(PARAM_BYTES + 3 * align(4 * chunk));
@@ -241,14 +250,19 @@ export function lookupIndices<T extends Int32Array | Uint32Array | Uint16Array>(
   const lo = base + PARAM_BYTES;
   const hi = hashesHi === undefined ? 0 : lo + align(4 * chunk);
   const op = lo + 2 * align(4 * chunk);
+  const o = outAt < 0 ? out : (new (out.constructor as new (b: ArrayBufferLike, at: number, n: number) => T)(buf, outAt, out.length));
   const x = e.x;
   // Chunks keep the scratch in L2 (as routeKernel's) and bounded whatever n is.
   for (let off = 0; off < n; off += chunk) {
     const m = Math.min(chunk, n - off);
-    new Uint32Array(buf, lo, m).set(off === 0 && m === n ? hashes : hashes.subarray(off, off + m));
-    if (hashesHi !== undefined) new Uint32Array(buf, hi, m).set(hashesHi.subarray(off, off + m));
-    x.routeBatch(base, m, lo, hi, 0, 0, 0, tp, op, 0);
-    out.set(new Int32Array(buf, op, m), off);
+    let l = lo;
+    if (hashesAt >= 0) l = hashesAt + 4 * off;
+    else new Uint32Array(buf, lo, m).set(off === 0 && m === n ? hashes : hashes.subarray(off, off + m));
+    let h = hi;
+    if (hiAt >= 0) h = hiAt + 4 * off;
+    else if (hashesHi !== undefined) new Uint32Array(buf, hi, m).set(hashesHi.subarray(off, off + m));
+    x.routeBatch(base, m, l, h, 0, 0, 0, tp, op, 0);
+    o.set(new Int32Array(buf, op, m), off);
   }
-  return out;
+  return o;
 }
