@@ -65,8 +65,9 @@ export const maglev: Suite = {
       { name: "maglev-lookup-u64 (bigint)", group: "maglev-lookup", fn: () => lb.lookupIndex(BigInt(hashes[k++ & (BATCH - 1)]!) << 20n) },
       { name: "maglev-lookup-batch", group: "maglev-lookup-batch", per: BATCH, fn: () => lb.lookupBatch(hashes, out16)[k++ & (BATCH - 1)] },
       { name: "maglev-lookup-batch-u64", group: "maglev-lookup-batch", per: BATCH, fn: () => lb.lookupBatch(hashes, out16, hi)[k++ & (BATCH - 1)] },
-      // The same lookups in Wasm (the route kernel's lookup mode: h % M by a precomputed
-      // reciprocal), copies of the hashes in and the indices out included.
+      // lookupBatch runs in Wasm from 64 hashes on (the route kernel's lookup mode: h % M by a
+      // precomputed reciprocal); these rows call the kernel directly into an Int32Array,
+      // copies of the hashes in and the indices out included.
       { name: "maglev-lookup-batch route-kernel", group: "maglev-lookup-batch", per: BATCH, fn: () => lookupIndices(spec, lb.table, hashes, outI32)[k++ & (BATCH - 1)] },
       { name: "maglev-lookup-batch-u64 route-kernel", group: "maglev-lookup-batch", per: BATCH, fn: () => lookupIndices(spec, lb.table, hashes, outI32, hi)[k++ & (BATCH - 1)] },
     );

@@ -5,9 +5,11 @@
 // their compile-time table sizes). hz = flows/s. The flows are addressed to the katran VIP and
 // the cilium frontend (TCP to port 443), so every one of them is balanced.
 //
-// katran goes through the kernel directly (its system file routes one flow at a time today):
-// jhash_2words(src, ports, MAX_VIPS·RING_SIZE) with the dport zeroed, as for a port-0 VIP,
-// over a katran-profile Maglev table of 1000 reals.
+// katran goes through the kernel directly with the parameters its system's routeBatch uses
+// for a port-0 VIP (routeBatch itself takes flow objects, not a FlowBatch):
+// jhash_2words(src, ports, MAX_VIPS·RING_SIZE) with the dport zeroed, over a katran-profile
+// Maglev table of 1000 reals. "hashBatch + lookupBatch" is the two-call path: both calls in
+// Wasm, the hashes written to the batch and read back from it.
 import { FlowBatch, FlowHasher, Maglev, engines, engine, systems, useEngine } from "../src/index.js";
 import { routeKernel, routeSpec } from "../src/engine/route-kernel.js";
 import type { BenchCase, Suite } from "./harness.js";
