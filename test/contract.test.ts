@@ -173,6 +173,11 @@ describe("disposal: dispose() and [Symbol.dispose] on everything that holds Wasm
     ["Rendezvous (pickBatch)", () => new Rendezvous({ backends: IDS }), (r: Rendezvous) => r.pickBatch(new Uint32Array(4), new Uint32Array(4))],
     ["GlbTable (pick)", () => new GlbTable({ seed: SEED16, hashKey: KEY16, backends: ["10.0.0.1", "10.0.0.2"] }), (t: GlbTable) => t.pick(f)],
     ["GlbTable (entry)", () => new GlbTable({ seed: SEED16, hashKey: KEY16, backends: ["10.0.0.1", "10.0.0.2"] }), (t: GlbTable) => t.entry(0)],
+    // Maglev holds Wasm copies of its table for the one-call picks and batch lookups.
+    ["Maglev (lookup)", () => new Maglev({ backends: IDS.map((id) => ({ id })) }), (m: Maglev) => m.lookup(5)],
+    ["Maglev (pick with a FlowHasher)", () => new Maglev({ backends: IDS.map((id) => ({ id })) }), (m: Maglev) => m.pick(f, new FlowHasher({ key: KEY8 }))],
+    ["Maglev (pickV4)", () => new Maglev({ backends: IDS.map((id) => ({ id })) }), (m: Maglev) => m.pickV4(new FlowHasher({ key: KEY8 }), 1, 2, 3, 4, 6)],
+    ["Maglev (lookupBatch)", () => new Maglev({ backends: IDS.map((id) => ({ id })) }), (m: Maglev) => m.lookupBatch(new Uint32Array(4096), new Uint32Array(4096))],
   ];
   for (const [name, make, use] of objects) {
     it(`${name}: works, then throws FlowpinError DISPOSED after dispose(), which may be called twice`, () => {

@@ -15,7 +15,7 @@
 import { flowpinError, show } from "../errors.js";
 import type { FlowBatch } from "../flow-batch.js";
 import type { Engine } from "./engine.js";
-import { track } from "./regions.js";
+import { track, untrack } from "./regions.js";
 import { active } from "./state.js";
 
 /** What the kernel hashes (assembly/route.ts profiles and flags). */
@@ -132,7 +132,7 @@ export interface RouteArrays {
 export type RouteFlows = FlowBatch | RouteArrays;
 
 // Per table (immutable) and engine: where its copy lives in that engine's memory.
-const copies = new WeakMap<object, Map<Engine, number>>();
+const copies = new WeakMap<object, Map<Engine, { ptr: number; token: object }>>();
 
 function tablePtr(e: Engine, table: Uint16Array | Uint32Array): number {
   let m = copies.get(table);
@@ -140,14 +140,25 @@ function tablePtr(e: Engine, table: Uint16Array | Uint32Array): number {
     m = new Map();
     copies.set(table, m);
   }
-  let p = m.get(e);
-  if (p === undefined) {
-    p = e.alloc(table.byteLength);
-    e.u8.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), p);
-    m.set(e, p);
-    track(table, e, p, {});
+  let c = m.get(e);
+  if (c === undefined) {
+    c = { ptr: e.alloc(table.byteLength), token: {} };
+    e.u8.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), c.ptr);
+    m.set(e, c);
+    track(table, e, c.ptr, c.token);
   }
-  return p;
+  return c.ptr;
+}
+
+/** Returns the engines' copies of `table` now (the owner of the table was disposed). */
+export function releaseTable(table: Uint16Array | Uint32Array): void {
+  const m = copies.get(table);
+  if (!m) return;
+  for (const [e, c] of m) {
+    untrack(c.token);
+    e.release(c.ptr);
+  }
+  copies.delete(table);
 }
 
 const align = (n: number): number => (n + 15) & ~15;

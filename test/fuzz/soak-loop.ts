@@ -72,7 +72,7 @@ function backendsFor(profile: MaglevProfileName, n: number, rng: Rng, tag: numbe
 
 /**
  * Runs the loop for `seconds`; warm-up is the first `warmFraction` of the time. With
- * `leaveToGc`, half the batches and hashers are dropped without dispose() for the
+ * `leaveToGc`, half the batches, hashers and tables are dropped without dispose() for the
  * FinalizationRegistry to reclaim; otherwise everything that can be disposed is.
  */
 export async function soak(seconds: number, seed: number, leaveToGc: boolean, warmFraction = 0.3): Promise<SoakResult> {
@@ -145,6 +145,9 @@ export async function soak(seconds: number, seed: number, leaveToGc: boolean, wa
     if (!leaveToGc || rng.int(2) === 0) {
       batch.dispose();
       hasher.dispose();
+      // The Maglevs hold Wasm copies of their tables (batch lookups): returned now.
+      lb.dispose();
+      next.dispose();
     } else work["batches left to GC"]!++;
 
     const packets = Array.from({ length: 64 }, () => rng.bytes(20 + pickInt(60)));
