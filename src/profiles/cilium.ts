@@ -91,7 +91,7 @@ export const cilium: MaglevProfile = {
         throw flowpinError("INVALID_KEY", `backends[${index}].key ${show(b.key)} does not match its address (Cilium hashes ${show(out.key)}); give one or the other`);
       }
     }
-    return Object.freeze(out);
+    return out;
   },
 
   options(o) {

@@ -57,7 +57,7 @@ export const envoy: MaglevProfile = {
       }
       out.locality = b.locality;
     }
-    return Object.freeze(out);
+    return out;
   },
 
   options(o) {

@@ -65,9 +65,9 @@ export const ipvs: MaglevProfile = {
     const port = intField(b, "port", index, 0, 65535, "INVALID_PORT");
     if (port === undefined) throw flowpinError("INVALID_PORT", `backends[${index}].port is required by the ipvs profile, got undefined`);
     const serviceFamily = b.serviceFamily;
-    if (serviceFamily === undefined) return Object.freeze({ id: b.id as string, weight, address: text, port });
+    if (serviceFamily === undefined) return { id: b.id as string, weight, address: text, port };
     if (serviceFamily !== "inet" && serviceFamily !== "inet6") throw flowpinError("INVALID_CONFIG", `backends[${index}].serviceFamily must be "inet" or "inet6", got ${show(serviceFamily)}`);
-    return Object.freeze({ id: b.id as string, weight, address: text, port, serviceFamily });
+    return { id: b.id as string, weight, address: text, port, serviceFamily };
   },
 
   options: () => ({}),

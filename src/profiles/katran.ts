@@ -47,7 +47,7 @@ export const katran: MaglevProfile = {
     if (!ok) {
       throw flowpinError("INVALID_KEY", `backends[${index}].hash must be a u64 (bigint, or a safe non-negative integer), got ${show(h)}`);
     }
-    return Object.freeze({ id: b.id as string, weight, hash: BigInt(h as bigint | number) });
+    return { id: b.id as string, weight, hash: BigInt(h as bigint | number) };
   },
 
   options(o) {

@@ -78,7 +78,7 @@ export interface MaglevProfile {
   readonly maxWeight: number;
   /** Why `size` is not allowed (already a prime in 2..5000011), or undefined. */
   sizeProblem(size: number): string | undefined;
-  /** Validates the profile's own fields of backends[index]; `weight` is already checked. */
+  /** Validates the profile's own fields of backends[index]; `weight` is already checked. A fresh, unfrozen record: Maglev freezes it before any caller sees it (src/maglev.ts `backends`). */
   backend(b: Readonly<Record<string, unknown>>, weight: number, index: number): NormalizedBackend;
   /** Validates and keeps the options the profile reads. */
   options(o: Readonly<Record<string, unknown>>): MaglevProfileOptions;
