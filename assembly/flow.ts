@@ -16,7 +16,7 @@ import { sipHash } from "./hash/siphash";
 import { toeplitz } from "./hash/toeplitz";
 import { final, jhash, jhash2words, jhash3words } from "./hash/jhash";
 import { xxh64 } from "./hash/xxh64";
-import { bswapx4, flowpinV4Range, halfSip13x4w10, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
+import { bswapx4, flowpinV4Range, flowpinV6Range, halfSip13x4w10, jhash2x4, jhash3x4, loadU8x4, transposeRow } from "./flowx4";
 
 // @ts-ignore: decorator
 @inline const P_FLOWPIN: u32 = 0;
@@ -374,47 +374,11 @@ export function flowHashV6(cfg: usize, src: usize, dst: usize, sport: u32, dport
   else flowpinV4Range(k0, k1, false, keep, 0, n4, src, dst, sport, dport, proto, out);
 }
 
-/**
- * flowpin profile over IPv6 flows [0, n4) four at a time: the 37-byte message is 9 full
- * words plus the last (proto | 37 << 24): 10 compression rounds and 3 finalization rounds.
- */
+/** flowpin profile over IPv6 flows [0, n4) four at a time (flowx4.ts's flowpinV6Range). */
 // @ts-ignore: decorator
 @inline function flowpinV6x4(cfg: usize, flags: u32, n4: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
-  const k0 = i32x4.splat(load<u32>(cfg, KEY));
-  const k1 = i32x4.splat(load<u32>(cfg, KEY + 4));
-  const len = i32x4.splat(37 << 24);
-  const noPorts = (flags & F_NO_PORTS) != 0;
-  const symmetric = (flags & F_SYMMETRIC) != 0;
-  for (let i: u32 = 0; i < n4; i += 4) {
-    const s = src + (<usize>i << 4);
-    const d = dst + (<usize>i << 4);
-    const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
-    const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-    let a0 = transposeRow(s0, s1, s2, s3, 0), a1 = transposeRow(s0, s1, s2, s3, 1);
-    let a2 = transposeRow(s0, s1, s2, s3, 2), a3 = transposeRow(s0, s1, s2, s3, 3);
-    let b0 = transposeRow(d0, d1, d2, d3, 0), b1 = transposeRow(d0, d1, d2, d3, 1);
-    let b2 = transposeRow(d0, d1, d2, d3, 2), b3 = transposeRow(d0, d1, d2, d3, 3);
-    let sp = v128.load16x4_u(sport + (<usize>i << 1));
-    let dp = v128.load16x4_u(dport + (<usize>i << 1));
-    const pr = loadU8x4(proto + <usize>i);
-    if (noPorts) { sp = i32x4.splat(0); dp = sp; }
-    if (symmetric) {
-      // Lexicographic (word 0..3, then port) unsigned comparison, all lanes at once.
-      let gt = i32x4.gt_u(a0, b0);
-      let eq = i32x4.eq(a0, b0);
-      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a1, b1))); eq = v128.and(eq, i32x4.eq(a1, b1));
-      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a2, b2))); eq = v128.and(eq, i32x4.eq(a2, b2));
-      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a3, b3))); eq = v128.and(eq, i32x4.eq(a3, b3));
-      const swap = v128.or(gt, v128.and(eq, i32x4.gt_u(sp, dp)));
-      let t = v128.bitselect(b0, a0, swap); b0 = v128.bitselect(a0, b0, swap); a0 = t;
-      t = v128.bitselect(b1, a1, swap); b1 = v128.bitselect(a1, b1, swap); a1 = t;
-      t = v128.bitselect(b2, a2, swap); b2 = v128.bitselect(a2, b2, swap); a2 = t;
-      t = v128.bitselect(b3, a3, swap); b3 = v128.bitselect(a3, b3, swap); a3 = t;
-      t = v128.bitselect(dp, sp, swap); dp = v128.bitselect(sp, dp, swap); sp = t;
-    }
-    v128.store(out + (<usize>i << 2), halfSip13x4w10(k0, k1, bswapx4(a0), bswapx4(a1), bswapx4(a2), bswapx4(a3),
-      bswapx4(b0), bswapx4(b1), bswapx4(b2), bswapx4(b3), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len)));
-  }
+  const keep = i32x4.splat(flags & F_NO_PORTS ? 0 : -1);
+  flowpinV6Range(i32x4.splat(load<u32>(cfg, KEY)), i32x4.splat(load<u32>(cfg, KEY + 4)), (flags & F_SYMMETRIC) != 0, keep, 0, n4, src, dst, sport, dport, proto, out);
 }
 
 /**

@@ -403,3 +403,45 @@ export const MSG: usize = memory.data(128, 16);
     v128.store(out + (<usize>i << 2), halfSip13x4w4(k0, k1, v128.load(MSG), v128.load(MSG, 16), v128.load(MSG, 32), v128.load(MSG, 48)));
   }
 }
+
+/**
+ * flowpin over IPv6 flows [i0, i1) (multiples of 4) into out u32[], four at a time: the
+ * 37-byte message is 9 full words plus the last (proto | 37 << 24), so 10 compression rounds
+ * and 3 finalization rounds. `keep` zeroes both ports (noPorts) where it is 0.
+ */
+// @ts-ignore: decorator
+@inline export function flowpinV6Range(k0: v128, k1: v128, symmetric: bool, keep: v128, i0: u32, i1: u32, src: usize, dst: usize, sport: usize, dport: usize, proto: usize, out: usize): void {
+  const len = i32x4.splat(37 << 24);
+  for (let i = i0; i < i1; i += 4) {
+    const s = src + (<usize>i << 4);
+    const d = dst + (<usize>i << 4);
+    const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
+    const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+    let a0 = transposeRow(s0, s1, s2, s3, 0), a1 = transposeRow(s0, s1, s2, s3, 1);
+    let a2 = transposeRow(s0, s1, s2, s3, 2), a3 = transposeRow(s0, s1, s2, s3, 3);
+    let b0 = transposeRow(d0, d1, d2, d3, 0), b1 = transposeRow(d0, d1, d2, d3, 1);
+    let b2 = transposeRow(d0, d1, d2, d3, 2), b3 = transposeRow(d0, d1, d2, d3, 3);
+    let sp = v128.load16x4_u(sport + (<usize>i << 1));
+    let dp = v128.load16x4_u(dport + (<usize>i << 1));
+    const pr = loadU8x4(proto + <usize>i);
+    sp = v128.and(sp, keep);
+    dp = v128.and(dp, keep);
+    if (symmetric) {
+      // Lexicographic (word 0..3, then port) unsigned comparison, all lanes at once.
+      let gt = i32x4.gt_u(a0, b0);
+      let eq = i32x4.eq(a0, b0);
+      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a1, b1))); eq = v128.and(eq, i32x4.eq(a1, b1));
+      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a2, b2))); eq = v128.and(eq, i32x4.eq(a2, b2));
+      gt = v128.or(gt, v128.and(eq, i32x4.gt_u(a3, b3))); eq = v128.and(eq, i32x4.eq(a3, b3));
+      const swap = v128.or(gt, v128.and(eq, i32x4.gt_u(sp, dp)));
+      let t = v128.bitselect(b0, a0, swap); b0 = v128.bitselect(a0, b0, swap); a0 = t;
+      t = v128.bitselect(b1, a1, swap); b1 = v128.bitselect(a1, b1, swap); a1 = t;
+      t = v128.bitselect(b2, a2, swap); b2 = v128.bitselect(a2, b2, swap); a2 = t;
+      t = v128.bitselect(b3, a3, swap); b3 = v128.bitselect(a3, b3, swap); a3 = t;
+      t = v128.bitselect(dp, sp, swap); dp = v128.bitselect(sp, dp, swap); sp = t;
+    }
+    const h = halfSip13x4w10(k0, k1, bswapx4(a0), bswapx4(a1), bswapx4(a2), bswapx4(a3),
+      bswapx4(b0), bswapx4(b1), bswapx4(b2), bswapx4(b3), bswapx4(v128.or(i32x4.shl(sp, 16), dp)), v128.or(pr, len));
+    v128.store(out + (<usize>i << 2), h);
+  }
+}
