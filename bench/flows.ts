@@ -5,25 +5,12 @@
 // 1024 flows, and BenchCase.per scales benchmark.js's ops/s to flows/s.
 import { FlowBatch, FlowHasher, engines, useEngine, engine, type Flow } from "../src/index.js";
 import type { BenchCase, Suite } from "./harness.js";
+import { words } from "./inputs.js";
 
 const BATCH = 1 << 20;
 const SINGLE = 1024;
 const KEY = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
 
-// xorshift32: fixed inputs so every run and engine hashes the same flows.
-function words(n: number, seed: number): Uint32Array {
-  const out = new Uint32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s;
-  }
-  return out;
-}
 
 function fill(batch: FlowBatch, seed: number): void {
   const w = batch.family === 4 ? 1 : 4;

@@ -9,24 +9,12 @@ import ConsistentHash from "consistent-hash";
 import HashRing from "hashring";
 import { FlowHasher, Maglev, type Flow } from "../src/index.js";
 import type { BenchCase, Suite } from "./harness.js";
+import { words } from "./inputs.js";
 
 const FLOWS = 1 << 17;
 const PER = 1024;
 const N = 100;
 
-function words(n: number, seed: number): Uint32Array {
-  const out = new Uint32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s;
-  }
-  return out;
-}
 
 const ipv4 = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
 

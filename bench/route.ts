@@ -13,26 +13,13 @@
 import { FlowBatch, FlowHasher, Maglev, engines, engine, systems, useEngine } from "../src/index.js";
 import { routeKernel, routeSpec } from "../src/engine/route-kernel.js";
 import type { BenchCase, Suite } from "./harness.js";
+import { words } from "./inputs.js";
 
 const BATCH = 1 << 20;
 const KEY = "0001020304050607";
 const VIP = 0xcb00710a; // 203.0.113.10
 const BACKENDS = 1000;
 
-// xorshift32: fixed inputs so every run and engine routes the same flows.
-function words(n: number, seed: number): Uint32Array {
-  const out = new Uint32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s;
-  }
-  return out;
-}
 
 function batchOnActiveEngine(): FlowBatch {
   const b = new FlowBatch(BATCH);
