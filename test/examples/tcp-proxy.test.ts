@@ -4,11 +4,11 @@
 // same backend through either proxy, as the library predicts; after one backend is killed,
 // both proxies swap tables and only that backend's connections move (plus any flow on a slot
 // Maglev's tiny disruption moves, predicted by the same tables and asserted exactly).
-import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowHasher, Maglev } from "../../src/index.js";
+import { startScript, type Proc } from "./processes.js";
 import { freePort } from "../runtimes/harness.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -17,30 +17,7 @@ const KEY = "5eed0f1a2b3c4d5e";
 const VIP = { host: "192.0.2.10", port: 7000 };
 const FLOWS = 30;
 
-interface Proc {
-  child: ChildProcess;
-  events: Record<string, unknown>[];
-  output: string;
-}
-
-/** Starts a node script of the example, collecting its JSON-line events. */
-function start(script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [path.join(dir, script), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  const p: Proc = { child, events: [], output: "" };
-  let buf = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    p.output += d;
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.startsWith("{")) p.events.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  child.stderr!.on("data", (d: Buffer) => (p.output += d));
-  return p;
-}
+const start = (script: string, args: string[]): Proc => startScript(dir, script, args);
 
 /** Waits (bounded) for an event matching `pred`. */
 async function waitEvent(p: Proc, pred: (e: Record<string, unknown>) => boolean, ms = 10_000): Promise<Record<string, unknown>> {

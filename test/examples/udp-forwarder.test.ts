@@ -6,11 +6,11 @@
 // needless moves, predicted here with Maglev + FlowHasher, and how many of those the
 // forwarders' connection tables keep); flows moved when a backend is drained (goal 0).
 // Loopback only; bounded counts; every process is killed at the end.
-import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowHasher, Maglev } from "../../src/index.js";
+import { startScript, type Proc } from "./processes.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const dir = path.join(root, "examples", "udp-forwarder");
@@ -20,28 +20,7 @@ const VIP = "192.0.2.10:53";
 const SIZE = 251;
 const FLOWS = 150;
 
-interface Proc {
-  child: ChildProcess;
-  events: Record<string, unknown>[];
-  output: string;
-}
-
-function start(script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [path.join(dir, script), ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
-  const p: Proc = { child, events: [], output: "" };
-  let buf = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.startsWith("{")) p.events.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  child.stderr!.on("data", (d: Buffer) => (p.output += d));
-  return p;
-}
+const start = (script: string, args: string[]): Proc => startScript(dir, script, args);
 
 async function waitFor(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
