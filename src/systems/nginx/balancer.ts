@@ -51,8 +51,10 @@ export class Balancer {
   /** Primaries then backups. */
   readonly peers: readonly Peer[];
   readonly #up: Upstream;
-  readonly #nPrimary: number;
   readonly #byText: number[][];
+  /** Indices into `peers` of the primary list and of the backup list. */
+  readonly #primaryPeers: readonly number[];
+  readonly #backupPeers: readonly number[];
   // Per-peer state nginx keeps between connections (ngx_http_upstream_rr_peer_t).
   readonly #current: Float64Array;
   readonly #effective: Float64Array;
@@ -74,7 +76,9 @@ export class Balancer {
   constructor(up: Upstream) {
     this.#up = up;
     this.peers = [...up.primary.peers, ...(up.backup?.peers ?? [])];
-    this.#nPrimary = up.primary.peers.length;
+    const nPrimary = up.primary.peers.length;
+    this.#primaryPeers = up.primary.peers.map((_, i) => i);
+    this.#backupPeers = (up.backup?.peers ?? []).map((_, i) => nPrimary + i);
     this.#byText = up.texts.map(() => []);
     up.primary.peers.forEach((p, i) => this.#byText[p.text]!.push(i));
     const n = this.peers.length;
@@ -157,6 +161,27 @@ export class Balancer {
     return i;
   }
 
+  /**
+   * Smooth weighted round robin (ngx_http_upstream_get_peer) over the peers `indices`: each
+   * usable peer's current weight grows by its effective weight, the highest wins and gives
+   * back the total; -1 when none is usable. The hash walk uses it among one server's addresses,
+   * round robin over the primary or backup list.
+   */
+  #smooth(indices: readonly number[]): number {
+    let best = -1;
+    let total = 0;
+    for (const i of indices) {
+      if (!this.#usable(i)) continue;
+      const w = this.peers[i]!.weight;
+      this.#current[i] = this.#current[i]! + this.#effective[i]!;
+      total += this.#effective[i]!;
+      if (this.#effective[i]! < w) this.#effective[i]!++;
+      if (best < 0 || this.#current[i]! > this.#current[best]!) best = i;
+    }
+    if (best >= 0) this.#current[best] = this.#current[best]! - total;
+    return best;
+  }
+
   /** ngx_http_upstream_get_chash_peer. */
   #chash(): number {
     const { hashes, owner } = this.#up.ring!;
@@ -164,18 +189,8 @@ export class Balancer {
     for (;;) {
       const text = owner[this.#pointer % hashes.length]!;
       r.walk[r.walkCount++] = text;
-      let best = -1;
-      let total = 0;
-      for (const i of this.#byText[text]!) {
-        if (!this.#usable(i)) continue;
-        const w = this.peers[i]!.weight;
-        this.#current[i] = this.#current[i]! + this.#effective[i]!;
-        total += this.#effective[i]!;
-        if (this.#effective[i]! < w) this.#effective[i]!++;
-        if (best < 0 || this.#current[i]! > this.#current[best]!) best = i;
-      }
+      const best = this.#smooth(this.#byText[text]!);
       if (best >= 0) {
-        this.#current[best] = this.#current[best]! - total;
         r.via = "hash";
         return this.#picked(best);
       }
@@ -214,25 +229,13 @@ export class Balancer {
     const r = this.#result;
     if (r.via === "hash") r.via = "fallback";
     const set = this.#backup ? up.backup! : up.primary;
-    const base = this.#backup ? this.#nPrimary : 0;
+    const indices = this.#backup ? this.#backupPeers : this.#primaryPeers;
     if (set.single) {
       // No tried bit, no failure check: the only peer is used unless it is down.
-      if (!set.peers[0]!.down) return base;
+      if (!set.peers[0]!.down) return indices[0]!;
     } else {
-      let best = -1;
-      let total = 0;
-      for (let i = base; i < base + set.peers.length; i++) {
-        if (!this.#usable(i)) continue;
-        const w = this.peers[i]!.weight;
-        this.#current[i] = this.#current[i]! + this.#effective[i]!;
-        total += this.#effective[i]!;
-        if (this.#effective[i]! < w) this.#effective[i]!++;
-        if (best < 0 || this.#current[i]! > this.#current[best]!) best = i;
-      }
-      if (best >= 0) {
-        this.#current[best] = this.#current[best]! - total;
-        return this.#picked(best);
-      }
+      const best = this.#smooth(indices);
+      if (best >= 0) return this.#picked(best);
     }
     if (!this.#backup && up.backup) {
       this.#backup = true;
